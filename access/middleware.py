@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.shortcuts import redirect
+
+from .actor import actor_for_user
+from .context import acting_as
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "equalex_membership_id"
+
+
+class ActorMiddleware:
+    """The request edge of the scoping layer: build the actor, scope everything after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = actor_for_user(
+            request.user, request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
+        )
+        request.actor = actor
+        with acting_as(actor):
+            return self.get_response(request)
+
+
+# Pages a user without MFA may still reach, so they can enrol it or leave.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class RequireMfaForPupilAccessMiddleware:
+    """Staff who can see named pupils must enrol a second factor (production setting)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = getattr(request, "actor", None)
+        if (
+            settings.EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS
+            and actor is not None
+            and actor.user_id is not None
+            and actor.can("pupil.view_named")
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not _has_mfa(request)
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def _has_mfa(request) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user_id=request.user.pk, type=Authenticator.Type.TOTP
+    ).exists()

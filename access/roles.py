@@ -1,0 +1,19 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    NATIONAL_ANALYST = "national_analyst", "National analyst"
+    HUB_LEAD = "hub_lead", "Hub lead"
+    CAREERS_LEADER = "careers_leader", "Careers leader"
+    SCHOOL_STAFF = "school_staff", "School staff"
+    EMPLOYER = "employer", "Employer"
+
+
+# The organisation each role belongs to: a membership names exactly this one.
+ROLE_ORGANISATION = {
+    Role.NATIONAL_ANALYST: None,
+    Role.HUB_LEAD: "hub",
+    Role.CAREERS_LEADER: "school",
+    Role.SCHOOL_STAFF: "school",
+    Role.EMPLOYER: "employer",
+}

@@ -1,0 +1,107 @@
+"""The access rules, as data.
+
+SCOPES: model label -> role -> the filter that role's rows must match. A role missing
+from a model's table sees none of its rows; a model missing from the table cannot be
+queried at all (see scoping.ScopedManager). CAPABILITIES: action -> roles allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from .actor import Actor
+from .roles import Role
+
+ScopeRule = Callable[[Actor], Q]
+
+EVERYTHING = Q()
+R = Role
+SCHOOL_ROLES = (R.CAREERS_LEADER, R.SCHOOL_STAFF)
+ALL_ROLES = frozenset(Role)
+
+
+def _trusts_in_hub(actor: Actor) -> Q:
+    from schools.models import School
+
+    return Q(pk__in=School.all_tenants_UNSCOPED.filter(hub_id=actor.hub_id).values("trust_id"))
+
+
+def _employers_partnered_with(hub_ids) -> Q:
+    return Q(hubs__in=hub_ids) if hub_ids else Q(pk__in=[])
+
+
+SCOPES: dict[str, dict[Role, ScopeRule]] = {
+    "hubs.Hub": {
+        R.NATIONAL_ANALYST: lambda a: EVERYTHING,
+        R.HUB_LEAD: lambda a: Q(pk=a.hub_id),
+        R.CAREERS_LEADER: lambda a: Q(pk=a.hub_id),
+        R.SCHOOL_STAFF: lambda a: Q(pk=a.hub_id),
+        R.EMPLOYER: lambda a: Q(pk__in=a.partner_hub_ids),
+    },
+    "hubs.Membership": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(user_id=a.user_id),
+        R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
+        R.NATIONAL_ANALYST: lambda a: Q(user_id=a.user_id),
+    },
+    "schools.Trust": {
+        R.HUB_LEAD: _trusts_in_hub,
+        R.CAREERS_LEADER: lambda a: Q(pk=a.trust_id),
+        R.SCHOOL_STAFF: lambda a: Q(pk=a.trust_id),
+    },
+    "schools.School": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
+        R.CAREERS_LEADER: lambda a: Q(pk=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(pk=a.school_id),
+    },
+    "employers.Employer": {
+        R.NATIONAL_ANALYST: lambda a: EVERYTHING,
+        R.HUB_LEAD: lambda a: _employers_partnered_with([a.hub_id]),
+        R.CAREERS_LEADER: lambda a: _employers_partnered_with([a.hub_id]),
+        R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
+        R.EMPLOYER: lambda a: Q(pk=a.employer_id),
+    },
+    # Hub leads see pupils only as aggregates (counts through School), never as rows.
+    "learners.Learner": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+    },
+    "accounts.Invitation": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+    },
+    "access.AuditEvent": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+    },
+}
+
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    "home.view": ALL_ROLES,
+    "framework.view": ALL_ROLES,
+    "hub.view": frozenset({R.HUB_LEAD, R.NATIONAL_ANALYST}),
+    "school.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
+    "employer.view": frozenset({R.HUB_LEAD, R.EMPLOYER, *SCHOOL_ROLES, R.NATIONAL_ANALYST}),
+    "pupil.view_named": frozenset(SCHOOL_ROLES),
+    "pupil.change": frozenset(SCHOOL_ROLES),
+    "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
+    "audit.view": frozenset({R.CAREERS_LEADER}),
+}
+
+# Which roles each inviter may invite (the organisation comes from the inviter's scope).
+INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    R.HUB_LEAD: (R.HUB_LEAD, R.CAREERS_LEADER, R.SCHOOL_STAFF, R.EMPLOYER),
+    R.CAREERS_LEADER: (R.CAREERS_LEADER, R.SCHOOL_STAFF),
+}
+
+
+def scope_filter(model_label: str, actor: Actor) -> Q | None:
+    """The filter an actor's queries on a model must match; None means no rows at all."""
+    if actor.sees_everything:
+        return EVERYTHING
+    rules = SCOPES[model_label]
+    if actor.role is None or actor.role not in rules:
+        return None
+    return rules[actor.role](actor)

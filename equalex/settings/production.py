@@ -1,0 +1,31 @@
+"""Production: PostgreSQL and Redis from the environment, HTTPS only, MFA enforced."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from . import *  # noqa: F403
+from . import env_bool, env_list
+
+DEBUG = False
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("Production needs SECRET_KEY of at least 50 random characters.")
+for required in ("DATABASE_URL", "REDIS_URL"):
+    if not os.environ.get(required):
+        raise ImproperlyConfigured(f"Production needs {required}.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS = True

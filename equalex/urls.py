@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "equalex platform admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("framework/", include("outcomes.urls")),
+    path("pupils/", include("learners.urls")),
+    path("schools/", include("schools.urls")),
+    path("employers/", include("employers.urls")),
+    path("invitations/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,36 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from access.roles import Role
+from access.routes import public, requires
+from employers.selectors import employer_list
+from hubs.selectors import hub_list_with_counts, hub_school_list
+from schools.selectors import school_year_group_summary
+
+
+@requires("home.view")
+def home(request):
+    actor = request.actor
+    context = {}
+    if actor.role in (Role.CAREERS_LEADER, Role.SCHOOL_STAFF):
+        template = "home/school.html"
+        context["summary"] = school_year_group_summary(actor=actor, school_id=actor.school_id)
+    elif actor.role == Role.HUB_LEAD:
+        template = "home/hub.html"
+        context["schools"] = hub_school_list(actor=actor)
+        context["employers"] = employer_list(actor=actor)
+    elif actor.role == Role.EMPLOYER:
+        template = "home/employer.html"
+        context["employers"] = employer_list(actor=actor)
+    else:
+        template = "home/national.html"
+        context["hubs"] = hub_list_with_counts(actor=actor)
+    return render(request, template, context)
+
+
+@public
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from access.roles import ROLE_ORGANISATION, Role
+from access.scoping import TenantModel
+
+
+class Sector(models.Model):
+    """Shared reference list of employment sectors (not tenant data)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Hub(TenantModel):
+    """A Careers Hub: the security tenant."""
+
+    name = models.CharField(max_length=150, unique=True)
+    region = models.CharField(max_length=100, blank=True)
+    growth_sectors = models.ManyToManyField(Sector, blank=True, related_name="growth_hubs")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TenantModel):
+    """A user's role in exactly one organisation (none for national analysts)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    hub = models.ForeignKey(Hub, null=True, blank=True, on_delete=models.CASCADE)
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.CASCADE)
+    employer = models.ForeignKey(
+        "employers.Employer", null=True, blank=True, on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_names_its_roles_organisation",
+                condition=(
+                    Q(role=Role.NATIONAL_ANALYST, hub__isnull=True, school__isnull=True,
+                      employer__isnull=True)
+                    | Q(role=Role.HUB_LEAD, hub__isnull=False, school__isnull=True,
+                        employer__isnull=True)
+                    | Q(role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF], hub__isnull=True,
+                        school__isnull=False, employer__isnull=True)
+                    | Q(role=Role.EMPLOYER, hub__isnull=True, school__isnull=True,
+                        employer__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "hub", "school", "employer"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} - {self.get_role_display()} - {self.organisation}"
+
+    @property
+    def organisation(self):
+        kind = ROLE_ORGANISATION[Role(self.role)]
+        return getattr(self, kind) if kind else "England"

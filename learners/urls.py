@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.pupil_list, name="pupil_list"),
+    path("<int:pupil_id>/", views.pupil_detail, name="pupil_detail"),
+]

@@ -1,0 +1,52 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from access.scoping import TenantModel
+
+
+class Trust(TenantModel):
+    """A multi-academy trust; its schools may sit in several hubs."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class School(TenantModel):
+    class Type(models.TextChoices):
+        MAINSTREAM = "mainstream", "Mainstream"
+        SPECIAL = "special", "Special / SEND"
+        ALTERNATIVE = "alternative", "Alternative provision"
+        POST16 = "post16", "Post-16 / college"
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="schools")
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+    urn = models.CharField(
+        "URN",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "A URN is six digits.")],
+    )
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.MAINSTREAM)
+    local_authority = models.CharField(max_length=100)
+    fsm_percent = models.DecimalField(
+        "FSM %",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of pupils eligible for free school meals (published census figure).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["hub", "name"])]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,48 @@
+from datetime import date
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from learners.academic import academic_year_of, cohort_for
+from learners.models import Learner
+
+from .models import School
+
+
+def school_year_group_summary(*, actor, school_id, on: date | None = None):
+    """Pupils per year group in one school with FSM, disadvantaged and SEND counts.
+
+    Aggregated through the (scoped) school so hub leads get counts without pupil rows.
+    Always lists Years 7-11, and 12-13 where the school has pupils in them.
+    """
+    on = on or timezone.localdate()
+    year = academic_year_of(on)
+    rows = (
+        School.objects.filter(
+            pk=school_id, learners__cohort__gte=year - 6, learners__cohort__lte=year
+        )
+        .values(cohort=F("learners__cohort"))
+        .annotate(
+            pupils=Count("learners"),
+            fsm=Count("learners", filter=Q(learners__fsm=True)),
+            disadvantaged=Count("learners", filter=Q(learners__disadvantaged=True)),
+            send_support=Count("learners", filter=Q(learners__send=Learner.SEND.SUPPORT)),
+            ehc_plan=Count("learners", filter=Q(learners__send=Learner.SEND.EHC_PLAN)),
+        )
+        .order_by()
+    )
+    by_cohort = {row["cohort"]: row for row in rows}
+    empty = {"pupils": 0, "fsm": 0, "disadvantaged": 0, "send_support": 0, "ehc_plan": 0}
+    summary = []
+    for year_group in range(7, 14):
+        row = by_cohort.get(cohort_for(year_group, on))
+        if row or year_group <= 11:
+            summary.append({**empty, **(row or {}), "year_group": year_group})
+    return summary
+
+
+def school_pupils_in_year(*, actor, school_id, year_group: int, on: date | None = None):
+    on = on or timezone.localdate()
+    return Learner.objects.filter(
+        school_id=school_id, cohort=cohort_for(year_group, on)
+    ).order_by("surname", "legal_first_name")
