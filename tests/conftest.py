@@ -1,0 +1,133 @@
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from access.context import all_tenants_UNSAFE
+from access.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# live server thread are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits live in the cache; one test's failed logins must not leak.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class Side:
+    """One hub's world: two schools, their pupils, employers, and a user per role."""
+
+    hub: object
+    school: object
+    sibling_school: object
+    pupil: object
+    sibling_pupil: object
+    employer: object
+    sibling_employer: object
+    users: dict = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    national_analyst: object
+    superuser: object
+
+    def sides(self):
+        return (self.a, self.b)
+
+
+def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
+    from accounts.models import User
+    from employers.models import Employer
+    from hubs.models import Hub, Membership
+    from learners.academic import cohort_for
+    from learners.models import Learner
+    from learners.upn import upn_with_check_letter
+    from schools.models import School, Trust
+
+    hub = Hub.objects.create(name=f"Hub {tag}", region=f"Region {tag}")
+    trust = Trust.objects.create(name=f"Trust {tag}")
+    school = School.objects.create(
+        hub=hub, trust=trust, urn=str(urn_base), name=f"School {tag}1",
+        local_authority="Somewhere", fsm_percent="22.5",
+    )
+    sibling = School.objects.create(
+        hub=hub, urn=str(urn_base + 1), name=f"School {tag}2", type=School.Type.SPECIAL,
+        local_authority="Somewhere", fsm_percent="41.0",
+    )
+    cohort = cohort_for(9, date.today())
+    pupil = Learner.objects.create(
+        school=school, upn=upn_with_check_letter(f"{la_code}1234250001"),
+        legal_first_name="Amelia", surname=f"Pupil{tag}", cohort=cohort, fsm=True,
+    )
+    sibling_pupil = Learner.objects.create(
+        school=sibling, upn=upn_with_check_letter(f"{la_code}1234250002"),
+        legal_first_name="Oliver", surname=f"Sibling{tag}", cohort=cohort,
+    )
+    employer = Employer.objects.create(name=f"Employer {tag}", size_band="small", sector=sector)
+    employer.hubs.add(hub)
+    sibling_employer = Employer.objects.create(name=f"Other employer {tag}", size_band="large")
+    sibling_employer.hubs.add(hub)
+    users = {}
+    for role, org in (
+        (Role.HUB_LEAD, {"hub": hub}),
+        (Role.CAREERS_LEADER, {"school": school}),
+        (Role.SCHOOL_STAFF, {"school": school}),
+        (Role.EMPLOYER, {"employer": employer}),
+    ):
+        user = User.objects.create_user(f"{role.value}.{tag}@example.org".lower(), PASSWORD)
+        Membership.objects.create(user=user, role=role, **org)
+        users[role] = user
+    return Side(hub, school, sibling, pupil, sibling_pupil, employer, sibling_employer, users)
+
+
+def build_world() -> World:
+    from accounts.models import User
+    from hubs.models import Membership, Sector
+
+    with all_tenants_UNSAFE("test world"):
+        sector = Sector.objects.first()
+        a = _make_side("A", "888", 100001, sector)
+        b = _make_side("B", "806", 200001, sector)
+        analyst = User.objects.create_user("analyst@example.org", PASSWORD)
+        Membership.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
+        superuser = User.objects.create_superuser("admin@example.org", PASSWORD)
+        for side in (a, b):
+            side.users[Role.NATIONAL_ANALYST] = analyst
+    return World(a, b, analyst, superuser)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def unscoped():
+    """For assertions that read the database directly, outside any request."""
+    with all_tenants_UNSAFE("test assertions"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+    }

@@ -1,0 +1,284 @@
+"""Every URL in the project, for every role in two hubs and two schools.
+
+The table below is the designed access matrix. A route the project gains without a row
+here (or a view without an access rule) fails `test_every_route_has_a_designed_rule`.
+"""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from access.context import all_tenants_UNSAFE
+from access.roles import Role
+
+from .conftest import build_world
+
+OK, NOT_FOUND, LOGIN = 200, 404, "login"
+ANON = "anonymous"
+ROLES = [ANON, *Role]
+
+# Object variants seen from a user of one side: "own" is in the user's school / hub /
+# employer; "sibling" is another school or employer in the same hub; "foreign" is in the
+# other hub.
+VARIANTS = ("own", "sibling", "foreign")
+
+
+def everyone(expected):
+    return {role: {variant: expected for variant in VARIANTS} for role in Role}
+
+
+def only(roles_to_variants):
+    table = {role: dict.fromkeys(VARIANTS, NOT_FOUND) for role in Role}
+    for role, variants in roles_to_variants.items():
+        table[role].update(variants)
+    return table
+
+
+ALL_OK = dict.fromkeys(VARIANTS, OK)
+OWN_ONLY = {"own": OK, "sibling": NOT_FOUND, "foreign": NOT_FOUND}
+HUB_ONLY = {"own": OK, "sibling": OK, "foreign": NOT_FOUND}
+
+# route name -> (kwarg kind or None, {role: {variant: expected}}); anonymous always -> login
+DESIGNED = {
+    "home": (None, everyone(OK)),
+    "framework": (None, everyone(OK)),
+    "pupil_list": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})),
+    "pupil_detail": (
+        "pupil",
+        only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+    ),
+    "school_detail": (
+        "school",
+        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY,
+              Role.SCHOOL_STAFF: OWN_ONLY}),
+    ),
+    "employer_detail": (
+        "employer",
+        only({
+            Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: HUB_ONLY,
+            Role.SCHOOL_STAFF: HUB_ONLY, Role.EMPLOYER: OWN_ONLY,
+            Role.NATIONAL_ANALYST: ALL_OK,
+        }),
+    ),
+    "invitation_new": (None, only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK})),
+}
+# Reachable by anyone, signed in or not.
+PUBLIC = {"healthz": None, "invitation_accept": "token"}
+THIRD_PARTY_MODULES = ("allauth.",)
+
+
+def walk(patterns, prefix="", source="equalex.urls"):
+    """Yield (name, pattern); each pattern is tagged with the URLconf module it came from."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            conf = entry.urlconf_name
+            conf_source = conf if isinstance(conf, str) else getattr(conf, "__name__", source)
+            yield from walk(entry.url_patterns, namespace, conf_source)
+        elif isinstance(entry, URLPattern):
+            entry.source_urlconf = source
+            # Unnamed patterns keep their namespace ("admin:") so they are classified too.
+            yield (f"{prefix}{entry.name}" if entry.name else prefix or None), entry
+
+
+def is_third_party(pattern) -> bool:
+    return pattern.source_urlconf.startswith(THIRD_PARTY_MODULES) or getattr(
+        pattern.callback, "__module__", ""
+    ).startswith(THIRD_PARTY_MODULES)
+
+
+def project_routes():
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_route_has_a_designed_rule():
+    unruled = []
+    for name, pattern in project_routes():
+        module = getattr(pattern.callback, "__module__", "")
+        if name and name.startswith("admin:"):
+            continue
+        if is_third_party(pattern):
+            continue
+        rule = getattr(pattern.callback, "access_rule", None)
+        if rule is None or name not in {**DESIGNED, **PUBLIC}:
+            unruled.append(f"{name} ({module})")
+        elif rule[0] == "public" and name not in PUBLIC:
+            unruled.append(f"{name} is public in code but not in the designed matrix")
+        elif rule[0] == "capability" and name not in DESIGNED:
+            unruled.append(f"{name} has a capability but no designed expectation")
+    assert unruled == []
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        # A savepoint kept open for the module and rolled back at its end.
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _object_for(kind, side, other, role, variant):
+    if kind == "pupil":
+        return {"own": side.pupil, "sibling": side.sibling_pupil, "foreign": other.pupil}[variant]
+    if kind == "school":
+        return {"own": side.school, "sibling": side.sibling_school,
+                "foreign": other.school}[variant]
+    if kind == "employer":
+        return {"own": side.employer, "sibling": side.sibling_employer,
+                "foreign": other.employer}[variant]
+    raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
+
+
+def _kwargs(name, kind, obj):
+    return {f"{kind}_id": obj.pk} if kind else {}
+
+
+CASES = [
+    (name, role, variant, side)
+    for name, (kind, _) in DESIGNED.items()
+    for role in ROLES
+    for variant in (VARIANTS if kind else ("own",))
+    for side in ("a", "b")
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "variant", "side_name"), CASES)
+def test_designed_matrix(client, module_world, name, role, variant, side_name):
+    kind, table = DESIGNED[name]
+    side = getattr(module_world, side_name)
+    other = module_world.b if side_name == "a" else module_world.a
+    obj = _object_for(kind, side, other, role, variant) if kind else None
+    url = reverse(name, kwargs=_kwargs(name, kind, obj))
+    if role != ANON:
+        client.force_login(side.users[role])
+    response = client.get(url)
+    expected = LOGIN if role == ANON else table[role][variant]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert urlparse(response["Location"]).path == reverse("account_login")
+    else:
+        assert response.status_code == expected, (name, role, variant, side_name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_public_routes_answer_everyone(client, module_world, role):
+    from accounts.models import Invitation
+
+    with all_tenants_UNSAFE("test"):
+        invitation = Invitation.objects.create(
+            email="new.person@example.org", role=Role.SCHOOL_STAFF, school=module_world.a.school
+        )
+    if role != ANON:
+        client.force_login(module_world.a.users[role])
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("invitation_accept", args=[invitation.token])).status_code == 200
+    assert client.get(reverse("invitation_accept", args=["not-a-token"])).status_code == 410
+
+
+def _admin_cases():
+    cases = []
+    for name, pattern in project_routes():
+        if not (name and name.startswith("admin:")) or name == "admin:":
+            continue
+        cases.append(name)
+    return sorted(set(cases))
+
+
+def _admin_kwargs(name, pattern_keys):
+    with all_tenants_UNSAFE("test"):
+        kwargs = {}
+        if "app_label" in pattern_keys:
+            kwargs["app_label"] = "learners"
+        if "object_id" in pattern_keys or "id" in pattern_keys:
+            from django.contrib.auth import get_user_model
+
+            model = next(
+                (m for m in admin.site._registry
+                 if name.startswith(f"admin:{m._meta.app_label}_{m._meta.model_name}_")),
+                get_user_model(),  # UserAdmin names its password route auth_user_...
+            )
+            obj = model.all_tenants_UNSCOPED.first() if hasattr(
+                model, "all_tenants_UNSCOPED") else model._default_manager.first()
+            # Models with no rows in the test world (allauth's) get an id that matches none.
+            kwargs["object_id" if "object_id" in pattern_keys else "id"] = (
+                str(obj.pk) if obj else "999999"
+            )
+        if "content_type_id" in pattern_keys:
+            from django.contrib.contenttypes.models import ContentType
+
+            from learners.models import Learner
+
+            kwargs["content_type_id"] = ContentType.objects.get_for_model(Learner).pk
+            kwargs["object_id"] = str(Learner.all_tenants_UNSCOPED.first().pk)
+        return kwargs
+
+
+ADMIN_OPEN = {"admin:login", "admin:logout", "admin:view_on_site", "admin:autocomplete"}
+# The audit log is written by the platform, never by hand, not even by operators.
+ADMIN_REFUSED_TO_EVERYONE = {"admin:access_auditevent_add", "admin:access_auditevent_delete"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", _admin_cases())
+@pytest.mark.parametrize("role", [ANON, *Role, "superuser"])
+def test_admin_is_for_platform_operators_only(client, module_world, name, role):
+    pattern = dict(project_routes())[name]
+    keys = set(pattern.pattern.converters) | set(
+        pattern.pattern.regex.groupindex if hasattr(pattern.pattern, "regex") else ()
+    )
+    url = reverse(name, kwargs=_admin_kwargs(name, keys))
+    if role == "superuser":
+        client.force_login(module_world.superuser)
+    elif role != ANON:
+        client.force_login(module_world.a.users[role])
+    response = client.get(url)
+    if name in ADMIN_OPEN:
+        assert response.status_code < 500
+        if name == "admin:autocomplete":  # refuses everyone without its query parameters
+            assert response.status_code != 200
+    elif role == "superuser" and name in ADMIN_REFUSED_TO_EVERYONE:
+        assert response.status_code == 403
+    elif role == "superuser":
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert "/admin/login/" not in response["Location"]
+    else:
+        assert response.status_code == 302
+        assert urlparse(response["Location"]).path == reverse("admin:login")
+
+
+def _third_party_cases():
+    return sorted(
+        {
+            name
+            for name, pattern in project_routes()
+            if name and is_third_party(pattern)
+            and not pattern.pattern.converters
+            and not getattr(pattern.pattern, "regex", None).groupindex
+        }
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", _third_party_cases())
+@pytest.mark.parametrize("role", [ANON, Role.CAREERS_LEADER, Role.EMPLOYER])
+def test_account_pages_never_fail_or_leak(client, module_world, name, role):
+    if role != ANON:
+        client.force_login(module_world.a.users[role])
+    response = client.get(reverse(name))
+    # allauth answers 404 for MFA pages of a factor the user has not enrolled.
+    assert response.status_code in (200, 302, 404, 405), (name, response.status_code)
+    body = response.content.decode(errors="replace")
+    assert module_world.b.pupil.surname not in body
+    assert module_world.a.pupil.surname not in body
