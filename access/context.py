@@ -39,6 +39,6 @@ def acting_as(actor: Actor):
         _current_actor.reset(token)
 
 
-def all_tenants_UNSAFE(reason: str):  # noqa: N802 - the ugly name is the point: grep for it
+def all_tenants_UNSAFE(reason: str):  # the ugly name is the point: grep for it
     """Every tenant's rows, for demo data, migrations and maintenance. Say why."""
     return acting_as(system_actor(reason))

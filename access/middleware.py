@@ -14,9 +14,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        actor = actor_for_user(
-            request.user, request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
-        )
+        actor = actor_for_user(request.user, request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY))
         request.actor = actor
         with acting_as(actor):
             return self.get_response(request)

@@ -26,9 +26,9 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
             return queryset.none()
         # Rules that join across to-many relations (employer hubs) would repeat rows.
         if any(lookup.startswith("hubs__") for lookup in _lookups(condition)):
-            return queryset.filter(pk__in=models.Subquery(
-                super().get_queryset().filter(condition).values("pk")
-            ))
+            return queryset.filter(
+                pk__in=models.Subquery(super().get_queryset().filter(condition).values("pk"))
+            )
         return queryset.filter(condition)
 
 

@@ -12,11 +12,15 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(label="Role")
     school = forms.ModelChoiceField(
-        queryset=School.all_tenants_UNSCOPED.none(), required=False, label="School",
+        queryset=School.all_tenants_UNSCOPED.none(),
+        required=False,
+        label="School",
         help_text="For careers leaders and school staff.",
     )
     employer = forms.ModelChoiceField(
-        queryset=Employer.all_tenants_UNSCOPED.none(), required=False, label="Employer",
+        queryset=Employer.all_tenants_UNSCOPED.none(),
+        required=False,
+        label="Employer",
         help_text="For employer staff.",
     )
 
@@ -33,8 +37,7 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label="Your name", max_length=150)
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput,
-                                strip=False)
+    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args, email: str, **kwargs):

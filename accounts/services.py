@@ -19,8 +19,9 @@ def invitable_roles(actor) -> tuple[Role, ...]:
     return INVITABLE_ROLES.get(actor.role, ())
 
 
-def invitation_create(*, actor, email: str, role: Role, school=None, employer=None,
-                      base_url: str = "") -> Invitation:
+def invitation_create(
+    *, actor, email: str, role: Role, school=None, employer=None, base_url: str = ""
+) -> Invitation:
     """Invite someone into the inviter's own world: their hub, or a school or employer in it."""
     role = Role(role)
     if role not in invitable_roles(actor):
@@ -75,7 +76,10 @@ def invitation_accept(*, token: str, full_name: str, password: str):
     if user is None:
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
     Membership.all_tenants_UNSCOPED.get_or_create(
-        user=user, role=invitation.role, hub=invitation.hub, school=invitation.school,
+        user=user,
+        role=invitation.role,
+        hub=invitation.hub,
+        school=invitation.school,
         employer=invitation.employer,
     )
     Invitation.all_tenants_UNSCOPED.filter(pk=invitation.pk).update(accepted_at=timezone.now())

@@ -36,15 +36,18 @@ def invitation_accept_view(request, token: str):
     try:
         invitation = invitation_for_token(token)
     except InvitationUnusable as problem:
-        return render(request, "accounts/invitation_unusable.html", {"problem": problem},
-                      status=410)
+        return render(
+            request, "accounts/invitation_unusable.html", {"problem": problem}, status=410
+        )
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         user = invitation_accept(
-            token=token, full_name=form.cleaned_data["full_name"],
+            token=token,
+            full_name=form.cleaned_data["full_name"],
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
-    return render(request, "accounts/invitation_accept.html",
-                  {"form": form, "invitation": invitation})
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

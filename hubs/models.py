@@ -53,14 +53,30 @@ class Membership(TenantModel):
             models.CheckConstraint(
                 name="membership_names_its_roles_organisation",
                 condition=(
-                    Q(role=Role.NATIONAL_ANALYST, hub__isnull=True, school__isnull=True,
-                      employer__isnull=True)
-                    | Q(role=Role.HUB_LEAD, hub__isnull=False, school__isnull=True,
-                        employer__isnull=True)
-                    | Q(role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF], hub__isnull=True,
-                        school__isnull=False, employer__isnull=True)
-                    | Q(role=Role.EMPLOYER, hub__isnull=True, school__isnull=True,
-                        employer__isnull=False)
+                    Q(
+                        role=Role.NATIONAL_ANALYST,
+                        hub__isnull=True,
+                        school__isnull=True,
+                        employer__isnull=True,
+                    )
+                    | Q(
+                        role=Role.HUB_LEAD,
+                        hub__isnull=False,
+                        school__isnull=True,
+                        employer__isnull=True,
+                    )
+                    | Q(
+                        role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF],
+                        hub__isnull=True,
+                        school__isnull=False,
+                        employer__isnull=True,
+                    )
+                    | Q(
+                        role=Role.EMPLOYER,
+                        hub__isnull=True,
+                        school__isnull=True,
+                        employer__isnull=False,
+                    )
                 ),
             ),
             models.UniqueConstraint(

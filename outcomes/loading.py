@@ -17,8 +17,11 @@ def framework_load(apps, path: Path, *, make_current: bool = True):
     if make_current:
         Framework.objects.filter(is_current=True).update(is_current=False)
     framework = Framework.objects.create(
-        version=data["version"], name=data["name"], publisher=data["publisher"],
-        note=data.get("note", ""), is_current=make_current,
+        version=data["version"],
+        name=data["name"],
+        publisher=data["publisher"],
+        note=data.get("note", ""),
+        is_current=make_current,
     )
     for theme in data["themes"]:
         tier = get("Tier").objects.create(
@@ -26,8 +29,11 @@ def framework_load(apps, path: Path, *, make_current: bool = True):
         )
         for o_pos, outcome_data in enumerate(theme["outcomes"]):
             outcome = get("Outcome").objects.create(
-                tier=tier, code=outcome_data["code"], name=outcome_data["name"],
-                description=outcome_data["description"], position=o_pos,
+                tier=tier,
+                code=outcome_data["code"],
+                name=outcome_data["name"],
+                description=outcome_data["description"],
+                position=o_pos,
             )
             get("Objective").objects.bulk_create(
                 get("Objective")(outcome=outcome, code=obj["code"], text=obj["text"], position=i)
@@ -39,8 +45,13 @@ def framework_load(apps, path: Path, *, make_current: bool = True):
     )
     compass = data["compass_supplementary_questions"]
     get("CompassQuestion").objects.bulk_create(
-        get("CompassQuestion")(framework=framework, code=q["code"], text=q["text"],
-                               population=q["population"], stage=q["stage"])
+        get("CompassQuestion")(
+            framework=framework,
+            code=q["code"],
+            text=q["text"],
+            population=q["population"],
+            stage=q["stage"],
+        )
         for q in compass["questions"]
     )
     get("CompassBand").objects.bulk_create(

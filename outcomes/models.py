@@ -14,7 +14,8 @@ class Framework(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True),
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
                 name="one_current_framework",
             )
         ]

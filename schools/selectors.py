@@ -43,6 +43,6 @@ def school_year_group_summary(*, actor, school_id, on: date | None = None):
 
 def school_pupils_in_year(*, actor, school_id, year_group: int, on: date | None = None):
     on = on or timezone.localdate()
-    return Learner.objects.filter(
-        school_id=school_id, cohort=cohort_for(year_group, on)
-    ).order_by("surname", "legal_first_name")
+    return Learner.objects.filter(school_id=school_id, cohort=cohort_for(year_group, on)).order_by(
+        "surname", "legal_first_name"
+    )

@@ -60,21 +60,36 @@ def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
     hub = Hub.objects.create(name=f"Hub {tag}", region=f"Region {tag}")
     trust = Trust.objects.create(name=f"Trust {tag}")
     school = School.objects.create(
-        hub=hub, trust=trust, urn=str(urn_base), name=f"School {tag}1",
-        local_authority="Somewhere", fsm_percent="22.5",
+        hub=hub,
+        trust=trust,
+        urn=str(urn_base),
+        name=f"School {tag}1",
+        local_authority="Somewhere",
+        fsm_percent="22.5",
     )
     sibling = School.objects.create(
-        hub=hub, urn=str(urn_base + 1), name=f"School {tag}2", type=School.Type.SPECIAL,
-        local_authority="Somewhere", fsm_percent="41.0",
+        hub=hub,
+        urn=str(urn_base + 1),
+        name=f"School {tag}2",
+        type=School.Type.SPECIAL,
+        local_authority="Somewhere",
+        fsm_percent="41.0",
     )
     cohort = cohort_for(9, date.today())
     pupil = Learner.objects.create(
-        school=school, upn=upn_with_check_letter(f"{la_code}1234250001"),
-        legal_first_name="Amelia", surname=f"Pupil{tag}", cohort=cohort, fsm=True,
+        school=school,
+        upn=upn_with_check_letter(f"{la_code}123425001"),
+        legal_first_name="Amelia",
+        surname=f"Pupil{tag}",
+        cohort=cohort,
+        fsm=True,
     )
     sibling_pupil = Learner.objects.create(
-        school=sibling, upn=upn_with_check_letter(f"{la_code}1234250002"),
-        legal_first_name="Oliver", surname=f"Sibling{tag}", cohort=cohort,
+        school=sibling,
+        upn=upn_with_check_letter(f"{la_code}123425002"),
+        legal_first_name="Oliver",
+        surname=f"Sibling{tag}",
+        cohort=cohort,
     )
     employer = Employer.objects.create(name=f"Employer {tag}", size_band="small", sector=sector)
     employer.hubs.add(hub)
@@ -127,7 +142,22 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
         ],
     }
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL.split("@")[-1]
+    return [
+        f"equalex tests: database {database['ENGINE'].rsplit('.', 1)[-1]} "
+        f"{database.get('HOST') or ''} {database['NAME']}; broker {broker}"
+    ]

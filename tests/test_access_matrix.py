@@ -51,16 +51,19 @@ DESIGNED = {
     ),
     "school_detail": (
         "school",
-        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY,
-              Role.SCHOOL_STAFF: OWN_ONLY}),
+        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
     ),
     "employer_detail": (
         "employer",
-        only({
-            Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: HUB_ONLY,
-            Role.SCHOOL_STAFF: HUB_ONLY, Role.EMPLOYER: OWN_ONLY,
-            Role.NATIONAL_ANALYST: ALL_OK,
-        }),
+        only(
+            {
+                Role.HUB_LEAD: HUB_ONLY,
+                Role.CAREERS_LEADER: HUB_ONLY,
+                Role.SCHOOL_STAFF: HUB_ONLY,
+                Role.EMPLOYER: OWN_ONLY,
+                Role.NATIONAL_ANALYST: ALL_OK,
+            }
+        ),
     ),
     "invitation_new": (None, only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK})),
 }
@@ -130,11 +133,13 @@ def _object_for(kind, side, other, role, variant):
     if kind == "pupil":
         return {"own": side.pupil, "sibling": side.sibling_pupil, "foreign": other.pupil}[variant]
     if kind == "school":
-        return {"own": side.school, "sibling": side.sibling_school,
-                "foreign": other.school}[variant]
+        return {"own": side.school, "sibling": side.sibling_school, "foreign": other.school}[
+            variant
+        ]
     if kind == "employer":
-        return {"own": side.employer, "sibling": side.sibling_employer,
-                "foreign": other.employer}[variant]
+        return {"own": side.employer, "sibling": side.sibling_employer, "foreign": other.employer}[
+            variant
+        ]
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
@@ -188,7 +193,7 @@ def test_public_routes_answer_everyone(client, module_world, role):
 
 def _admin_cases():
     cases = []
-    for name, pattern in project_routes():
+    for name, _pattern in project_routes():
         if not (name and name.startswith("admin:")) or name == "admin:":
             continue
         cases.append(name)
@@ -204,12 +209,18 @@ def _admin_kwargs(name, pattern_keys):
             from django.contrib.auth import get_user_model
 
             model = next(
-                (m for m in admin.site._registry
-                 if name.startswith(f"admin:{m._meta.app_label}_{m._meta.model_name}_")),
+                (
+                    m
+                    for m in admin.site._registry
+                    if name.startswith(f"admin:{m._meta.app_label}_{m._meta.model_name}_")
+                ),
                 get_user_model(),  # UserAdmin names its password route auth_user_...
             )
-            obj = model.all_tenants_UNSCOPED.first() if hasattr(
-                model, "all_tenants_UNSCOPED") else model._default_manager.first()
+            obj = (
+                model.all_tenants_UNSCOPED.first()
+                if hasattr(model, "all_tenants_UNSCOPED")
+                else model._default_manager.first()
+            )
             # Models with no rows in the test world (allauth's) get an id that matches none.
             kwargs["object_id" if "object_id" in pattern_keys else "id"] = (
                 str(obj.pk) if obj else "999999"
@@ -263,7 +274,8 @@ def _third_party_cases():
         {
             name
             for name, pattern in project_routes()
-            if name and is_third_party(pattern)
+            if name
+            and is_third_party(pattern)
             and not pattern.pattern.converters
             and not getattr(pattern.pattern, "regex", None).groupindex
         }

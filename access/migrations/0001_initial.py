@@ -4,28 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_description', models.CharField(max_length=200)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted')], max_length=10)),
-                ('model', models.CharField(max_length=100)),
-                ('object_pk', models.CharField(max_length=64)),
-                ('hub_id', models.BigIntegerField(blank=True, null=True)),
-                ('school_id', models.BigIntegerField(blank=True, null=True)),
-                ('changed_fields', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_description", models.CharField(max_length=200)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("model", models.CharField(max_length=100)),
+                ("object_pk", models.CharField(max_length=64)),
+                ("hub_id", models.BigIntegerField(blank=True, null=True)),
+                ("school_id", models.BigIntegerField(blank=True, null=True)),
+                ("changed_fields", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
     ]

@@ -4,24 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('companies_house_number', models.CharField(blank=True, max_length=8)),
-                ('size_band', models.CharField(choices=[('micro', 'Micro (under 10 staff)'), ('small', 'Small (10-49 staff)'), ('medium', 'Medium (50-249 staff)'), ('large', 'Large (250+ staff)')], max_length=10)),
-                ('postcode', models.CharField(blank=True, max_length=8)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("companies_house_number", models.CharField(blank=True, max_length=8)),
+                (
+                    "size_band",
+                    models.CharField(
+                        choices=[
+                            ("micro", "Micro (under 10 staff)"),
+                            ("small", "Small (10-49 staff)"),
+                            ("medium", "Medium (50-249 staff)"),
+                            ("large", "Large (250+ staff)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=8)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

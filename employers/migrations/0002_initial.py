@@ -5,23 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('employers', '0001_initial'),
-        ('hubs', '0001_initial'),
+        ("employers", "0001_initial"),
+        ("hubs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employer',
-            name='hubs',
-            field=models.ManyToManyField(blank=True, related_name='partner_employers', to='hubs.hub'),
+            model_name="employer",
+            name="hubs",
+            field=models.ManyToManyField(
+                blank=True, related_name="partner_employers", to="hubs.hub"
+            ),
         ),
         migrations.AddField(
-            model_name='employer',
-            name='sector',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employers', to='hubs.sector'),
+            model_name="employer",
+            name="sector",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="employers",
+                to="hubs.sector",
+            ),
         ),
     ]

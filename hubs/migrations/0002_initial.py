@@ -6,37 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hubs', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("hubs", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.school'),
+            model_name="membership",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="schools.school",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='hub',
-            name='growth_sectors',
-            field=models.ManyToManyField(blank=True, related_name='growth_hubs', to='hubs.sector'),
+            model_name="hub",
+            name="growth_sectors",
+            field=models.ManyToManyField(blank=True, related_name="growth_hubs", to="hubs.sector"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('employer__isnull', True), ('hub__isnull', True), ('role', 'national_analyst'), ('school__isnull', True)), models.Q(('employer__isnull', True), ('hub__isnull', False), ('role', 'hub_lead'), ('school__isnull', True)), models.Q(('employer__isnull', True), ('hub__isnull', True), ('role__in', ['careers_leader', 'school_staff']), ('school__isnull', False)), models.Q(('employer__isnull', False), ('hub__isnull', True), ('role', 'employer'), ('school__isnull', True)), _connector='OR'), name='membership_names_its_roles_organisation'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("employer__isnull", True),
+                        ("hub__isnull", True),
+                        ("role", "national_analyst"),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("employer__isnull", True),
+                        ("hub__isnull", False),
+                        ("role", "hub_lead"),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("employer__isnull", True),
+                        ("hub__isnull", True),
+                        ("role__in", ["careers_leader", "school_staff"]),
+                        ("school__isnull", False),
+                    ),
+                    models.Q(
+                        ("employer__isnull", False),
+                        ("hub__isnull", True),
+                        ("role", "employer"),
+                        ("school__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="membership_names_its_roles_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'hub', 'school', 'employer'), name='membership_unique', nulls_distinct=False),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "hub", "school", "employer"),
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
         ),
     ]

@@ -6,37 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hubs', '0002_initial'),
-        ('schools', '0001_initial'),
+        ("hubs", "0002_initial"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Learner',
+            name="Learner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upn', models.CharField(max_length=13, unique=True, validators=[learners.models.validate_upn], verbose_name='UPN')),
-                ('legal_first_name', models.CharField(max_length=100)),
-                ('preferred_first_name', models.CharField(blank=True, max_length=100)),
-                ('surname', models.CharField(max_length=100)),
-                ('cohort', models.PositiveSmallIntegerField(help_text='The academic year (by its start) in which the pupil was in Year 7.')),
-                ('registration_group', models.CharField(blank=True, max_length=20)),
-                ('fsm', models.BooleanField(default=False, help_text='Eligible for free school meals.', verbose_name='FSM')),
-                ('disadvantaged', models.BooleanField(default=False, help_text='Pupil Premium.')),
-                ('send', models.CharField(choices=[('N', 'No special educational need'), ('K', 'SEN support'), ('E', 'EHC plan')], default='N', max_length=1, verbose_name='SEND')),
-                ('looked_after', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hubs.hub')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='learners', to='schools.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "upn",
+                    models.CharField(
+                        max_length=13,
+                        unique=True,
+                        validators=[learners.models.validate_upn],
+                        verbose_name="UPN",
+                    ),
+                ),
+                ("legal_first_name", models.CharField(max_length=100)),
+                ("preferred_first_name", models.CharField(blank=True, max_length=100)),
+                ("surname", models.CharField(max_length=100)),
+                (
+                    "cohort",
+                    models.PositiveSmallIntegerField(
+                        help_text="The academic year (by its start) in which the pupil was in Year 7."
+                    ),
+                ),
+                ("registration_group", models.CharField(blank=True, max_length=20)),
+                (
+                    "fsm",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Eligible for free school meals.",
+                        verbose_name="FSM",
+                    ),
+                ),
+                ("disadvantaged", models.BooleanField(default=False, help_text="Pupil Premium.")),
+                (
+                    "send",
+                    models.CharField(
+                        choices=[
+                            ("N", "No special educational need"),
+                            ("K", "SEN support"),
+                            ("E", "EHC plan"),
+                        ],
+                        default="N",
+                        max_length=1,
+                        verbose_name="SEND",
+                    ),
+                ),
+                ("looked_after", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="hubs.hub"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="learners",
+                        to="schools.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['surname', 'legal_first_name'],
-                'indexes': [models.Index(fields=['school', 'cohort', 'surname'], name='learners_le_school__b983a2_idx')],
+                "ordering": ["surname", "legal_first_name"],
+                "indexes": [
+                    models.Index(
+                        fields=["school", "cohort", "surname"],
+                        name="learners_le_school__b983a2_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -5,129 +5,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('publisher', models.CharField(max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('is_current', models.BooleanField(default=False)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("publisher", models.CharField(max_length=200)),
+                ("note", models.TextField(blank=True)),
+                ("is_current", models.BooleanField(default=False)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_framework')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="one_current_framework",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CompassBand',
+            name="CompassBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('label', models.CharField(max_length=60)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='outcomes.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("label", models.CharField(max_length=60)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bands",
+                        to="outcomes.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'position'],
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='outcomes.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="outcomes.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'position'],
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Tier',
+            name="Tier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=100)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='outcomes.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="outcomes.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'level'],
+                "ordering": ["framework", "level"],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('position', models.PositiveSmallIntegerField()),
-                ('tier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='outcomes.tier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "tier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="outcomes.tier",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tier', 'position'],
+                "ordering": ["tier", "position"],
             },
         ),
         migrations.CreateModel(
-            name='CompassQuestion',
+            name="CompassQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4)),
-                ('text', models.TextField()),
-                ('population', models.CharField(max_length=10)),
-                ('stage', models.CharField(max_length=4)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='outcomes.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4)),
+                ("text", models.TextField()),
+                ("population", models.CharField(max_length=10)),
+                ("stage", models.CharField(max_length=4)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="outcomes.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('framework', 'code'), name='question_code')],
+                "ordering": ["framework", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("framework", "code"), name="question_code")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MeaningfulCriterion',
+            name="MeaningfulCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4)),
-                ('text', models.TextField()),
-                ('position', models.PositiveSmallIntegerField()),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='outcomes.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4)),
+                ("text", models.TextField()),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="outcomes.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'meaningful criteria',
-                'ordering': ['framework', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('framework', 'code'), name='criterion_code')],
+                "verbose_name_plural": "meaningful criteria",
+                "ordering": ["framework", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("framework", "code"), name="criterion_code")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20)),
-                ('text', models.TextField()),
-                ('position', models.PositiveSmallIntegerField()),
-                ('outcome', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='outcomes.outcome')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20)),
+                ("text", models.TextField()),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objectives",
+                        to="outcomes.outcome",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['outcome', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('outcome', 'code'), name='objective_code')],
+                "ordering": ["outcome", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("outcome", "code"), name="objective_code")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='tier',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='tier_code'),
+            model_name="tier",
+            constraint=models.UniqueConstraint(fields=("framework", "code"), name="tier_code"),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.UniqueConstraint(fields=('tier', 'code'), name='outcome_code'),
+            model_name="outcome",
+            constraint=models.UniqueConstraint(fields=("tier", "code"), name="outcome_code"),
         ),
     ]

@@ -6,39 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hubs', '0001_initial'),
+        ("hubs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Trust',
+            name="Trust",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'A URN is six digits.')], verbose_name='URN')),
-                ('name', models.CharField(max_length=200)),
-                ('type', models.CharField(choices=[('mainstream', 'Mainstream'), ('special', 'Special / SEND'), ('alternative', 'Alternative provision'), ('post16', 'Post-16 / college')], default='mainstream', max_length=20)),
-                ('local_authority', models.CharField(max_length=100)),
-                ('fsm_percent', models.DecimalField(decimal_places=2, help_text='Share of pupils eligible for free school meals (published census figure).', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='FSM %')),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='hubs.hub')),
-                ('trust', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='schools', to='schools.trust')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urn",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "A URN is six digits."
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("mainstream", "Mainstream"),
+                            ("special", "Special / SEND"),
+                            ("alternative", "Alternative provision"),
+                            ("post16", "Post-16 / college"),
+                        ],
+                        default="mainstream",
+                        max_length=20,
+                    ),
+                ),
+                ("local_authority", models.CharField(max_length=100)),
+                (
+                    "fsm_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Share of pupils eligible for free school meals (published census figure).",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="FSM %",
+                    ),
+                ),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="hubs.hub",
+                    ),
+                ),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="schools",
+                        to="schools.trust",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['hub', 'name'], name='schools_sch_hub_id_b267de_idx')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["hub", "name"], name="schools_sch_hub_id_b267de_idx")
+                ],
             },
         ),
     ]
