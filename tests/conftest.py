@@ -15,6 +15,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # A deliberately slow hash protects real passwords; test users need none of that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits live in the cache; one test's failed logins must not leak.
