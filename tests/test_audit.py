@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from access.context import acting_as, all_tenants_UNSAFE
 from access.actor import actor_for_user
+from access.context import acting_as, all_tenants_UNSAFE
 from access.models import AuditEvent
 from access.roles import Role
 
