@@ -69,6 +69,19 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
     },
+    "learners.Experience": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+    },
+    # A participation follows its pupil's current school, not the organising school.
+    "learners.Participation": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+    },
+    "learners.SkillRating": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+    },
     "accounts.Invitation": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
@@ -86,6 +99,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "employer.view": frozenset({R.HUB_LEAD, R.EMPLOYER, *SCHOOL_ROLES, R.NATIONAL_ANALYST}),
     "pupil.view_named": frozenset(SCHOOL_ROLES),
     "pupil.change": frozenset(SCHOOL_ROLES),
+    "pupil.import": frozenset({R.CAREERS_LEADER}),
+    "experience.log": frozenset(SCHOOL_ROLES),
+    "experience.delete": frozenset({R.CAREERS_LEADER}),
+    "progress.view": frozenset(SCHOOL_ROLES),
     "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
 }

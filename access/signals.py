@@ -6,7 +6,12 @@ from django.db.models.signals import post_delete, post_save
 from .audit import audit_record
 from .models import AuditEvent
 
-AUDITED_MODELS = ("learners.Learner",)
+AUDITED_MODELS = (
+    "learners.Learner",
+    "learners.Experience",
+    "learners.Participation",
+    "learners.SkillRating",
+)
 
 
 def _on_save(sender, instance, created, update_fields=None, **kwargs):

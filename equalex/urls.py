@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("framework/", include("outcomes.urls")),
+    path("pupils/import/", include("learners.import_urls")),
     path("pupils/", include("learners.urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,12 +21,28 @@ class Sector(models.Model):
         return self.name
 
 
+def default_meaningful_criteria():
+    return ["M1", "M2", "M3"]
+
+
 class Hub(TenantModel):
     """A Careers Hub: the security tenant."""
 
     name = models.CharField(max_length=150, unique=True)
     region = models.CharField(max_length=100, blank=True)
     growth_sectors = models.ManyToManyField(Sector, blank=True, related_name="growth_hubs")
+    # The hub's own counting rules (DESIGN section 2 gives the defaults).
+    meaningful_criteria = models.JSONField(
+        default=default_meaningful_criteria,
+        help_text="Criteria (M1-M7) an experience must meet to count toward the ten days.",
+    )
+    ks3_virtual_cap_days = models.DecimalField(
+        "KS3 virtual cap (days)",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("2.5"),
+        help_text="At most this much of the KS3 week may be virtual.",
+    )
 
     class Meta:
         ordering = ["name"]

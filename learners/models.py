@@ -54,3 +54,135 @@ class Learner(TenantModel):
         # hub is denormalised from the school so every pupil row carries its tenant.
         self.hub_id = self.school.hub_id
         super().save(*args, **kwargs)
+
+
+class Experience(TenantModel):
+    """One event of work experience, often for a whole class."""
+
+    class Kind(models.TextChoices):
+        WORKPLACE_VISIT = "workplace_visit", "Workplace visit"
+        VIRTUAL = "virtual_experience", "Virtual workplace experience"
+        SHADOWING = "work_shadowing", "Work shadowing"
+        PLACEMENT = "placement", "Placement"
+        INSIGHT_DAY = "insight_day", "Insight day"
+        PROJECT = "employer_project", "Employer-set project or challenge"
+        MOCK_INTERVIEW = "mock_interview", "Mock interview or assessment centre"
+        OTHER = "other", "Other"
+
+    class Setting(models.TextChoices):
+        WORKPLACE = "workplace", "At a workplace, in person"
+        VIRTUAL = "virtual", "Virtual"
+        COMMUNITY = "community", "At a community or external venue"
+        IN_SCHOOL = "in_school", "In school"
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="experiences"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    setting = models.CharField(max_length=20, choices=Setting.choices)
+    tier = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    start_date = models.DateField()
+    end_date = models.DateField()
+    # Derived from start_date on save: the academic year the pupils' key stage is read in.
+    academic_year = models.PositiveSmallIntegerField(editable=False)
+    duration_hours = models.DecimalField(
+        max_digits=6, decimal_places=2, help_text="Stored in hours; 1 day = 5 hours."
+    )
+    employers = models.ManyToManyField("employers.Employer", blank=True, related_name="+")
+    sectors = models.ManyToManyField("hubs.Sector", blank=True, related_name="+")
+    objectives = models.ManyToManyField("outcomes.Objective", blank=True, related_name="+")
+    meets_m1 = models.BooleanField("M1 clear shared purpose", default=False)
+    meets_m2 = models.BooleanField("M2 learning outcomes", default=False)
+    meets_m3 = models.BooleanField("M3 two-way interaction", default=False)
+    meets_m4 = models.BooleanField("M4 range of people", default=False)
+    meets_m5 = models.BooleanField("M5 task set by the employer", default=False)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        indexes = [models.Index(fields=["school", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="experience_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_hours__gt=0), name="experience_has_a_duration"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.start_date:%d %b %Y})"
+
+    def save(self, *args, **kwargs):
+        from .academic import academic_year_of
+
+        self.hub_id = self.school.hub_id
+        self.academic_year = academic_year_of(self.start_date)
+        super().save(*args, **kwargs)
+
+
+class Participation(TenantModel):
+    """A pupil's part in an experience. Carries the pupil's current school: history moves
+    with the pupil, and the old school loses sight of it."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    experience = models.ForeignKey(
+        Experience, on_delete=models.CASCADE, related_name="participations"
+    )
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
+    hours_attended = models.DecimalField(max_digits=6, decimal_places=2)
+    absent = models.BooleanField(default=False)
+    employer_feedback_given = models.BooleanField("M6 employer feedback given", default=False)
+    reflection_done = models.BooleanField("M7 pupil reflected", default=False)
+    reflection_text = models.TextField(blank=True)
+    feedback_text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "experience"], name="one_participation_per_pupil"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_attended__gte=0), name="hours_attended_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "learner"])]
+
+    def __str__(self):
+        return f"{self.learner_id} at {self.experience_id}"
+
+
+class SkillRating(TenantModel):
+    """A Skills Builder rating: a pupil's own view can sit beside a teacher's or employer's."""
+
+    class Rater(models.TextChoices):
+        SELF = "self", "Pupil (self)"
+        TEACHER = "teacher", "Teacher"
+        EMPLOYER = "employer", "Employer"
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="skill_ratings")
+    skill = models.ForeignKey("outcomes.Skill", on_delete=models.PROTECT, related_name="+")
+    step = models.PositiveSmallIntegerField()
+    rater = models.CharField(max_length=10, choices=Rater.choices)
+    rated_on = models.DateField()
+    experience = models.ForeignKey(
+        Experience, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-rated_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(step__lte=15), name="skill_step_0_to_15")
+        ]
+        indexes = [models.Index(fields=["school", "learner"])]

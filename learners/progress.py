@@ -1,0 +1,369 @@
+"""The ten-day progress rules (DESIGN section 2), in one place, computed in the database.
+
+Pages, reports and the API all call these functions; nothing else re-implements a rule.
+Every figure is an aggregate over participations: no Python loop over pupils' rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+
+from .models import Experience, Participation
+
+HOURS_PER_DAY = Decimal(5)
+WEEK_HOURS = Decimal(25)  # "a week" = 5 days of 5 hours
+COUNTING_SETTINGS = (
+    Experience.Setting.WORKPLACE,
+    Experience.Setting.VIRTUAL,
+    Experience.Setting.COMMUNITY,
+)
+DESIGN_CRITERIA = ("M1", "M2", "M3", "M4", "M5")
+ALL_CRITERIA = (*DESIGN_CRITERIA, "M6", "M7")
+KS3_OFFSETS = (0, 2)  # academic year minus cohort: Years 7-9
+KS4_OFFSETS = (3, 4)  # Years 10-11
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=2))
+
+
+@dataclass(frozen=True)
+class ProgressRules:
+    """A hub's counting rules; the defaults are DESIGN's."""
+
+    meaningful_criteria: tuple[str, ...] = ("M1", "M2", "M3")
+    ks3_virtual_cap_hours: Decimal = Decimal("12.5")
+
+    @classmethod
+    def for_hub(cls, hub) -> ProgressRules:
+        return cls(
+            meaningful_criteria=tuple(sorted(hub.meaningful_criteria)),
+            ks3_virtual_cap_hours=hub.ks3_virtual_cap_days * HOURS_PER_DAY,
+        )
+
+
+def days(hours) -> Decimal:
+    return (Decimal(hours or 0) / HOURS_PER_DAY).quantize(Decimal("0.01"))
+
+
+# -- Conditions on a participation (prefix "" from Participation, "participations__" from
+#    Learner). They are the single statement of what counts.
+
+
+def _p(prefix: str, lookup: str) -> str:
+    return f"{prefix}{lookup}"
+
+
+def meaningful_q(rules: ProgressRules, prefix: str = "") -> Q:
+    condition = Q()
+    for code in rules.meaningful_criteria:
+        if code in DESIGN_CRITERIA:
+            condition &= Q(**{_p(prefix, f"experience__meets_{code.lower()}"): True})
+        elif code == "M6":
+            condition &= Q(**{_p(prefix, "employer_feedback_given"): True})
+        elif code == "M7":
+            condition &= Q(**{_p(prefix, "reflection_done"): True})
+    return condition
+
+
+def counts_q(rules: ProgressRules, *, as_at: date | None = None, prefix: str = "") -> Q:
+    """A participation counts toward the ten days: right setting, meaningful, attended."""
+    condition = (
+        Q(**{_p(prefix, "experience__setting__in"): COUNTING_SETTINGS})
+        & meaningful_q(rules, prefix)
+        & Q(**{_p(prefix, "hours_attended__gt"): 0})
+    )
+    if as_at is not None:
+        condition &= Q(**{_p(prefix, "experience__start_date__lte"): as_at})
+    return condition
+
+
+def _stage_q(offsets, prefix: str, cohort) -> Q:
+    low, high = offsets
+    year = _p(prefix, "experience__academic_year")
+    return Q(**{f"{year}__gte": cohort + low, f"{year}__lte": cohort + high})
+
+
+def ks3_q(prefix: str = "", cohort=None) -> Q:
+    return _stage_q(KS3_OFFSETS, prefix, cohort if cohort is not None else F("cohort"))
+
+
+def ks4_q(prefix: str = "", cohort=None) -> Q:
+    return _stage_q(KS4_OFFSETS, prefix, cohort if cohort is not None else F("cohort"))
+
+
+def placement_q(prefix: str = "") -> Q:
+    """The KS4 week counts only placements in person at a real workplace."""
+    return Q(
+        **{
+            _p(prefix, "experience__kind"): Experience.Kind.PLACEMENT,
+            _p(prefix, "experience__setting"): Experience.Setting.WORKPLACE,
+        }
+    )
+
+
+def virtual_q(prefix: str = "") -> Q:
+    return Q(**{_p(prefix, "experience__setting"): Experience.Setting.VIRTUAL})
+
+
+# -- Pro-rata expectations: depend only on cohort and date, so computed per cohort.
+
+
+def _stage_fraction(cohort: int, as_at: date, first_offset: int, years: int) -> Fraction:
+    start = date(cohort + first_offset, 9, 1)
+    end = date(cohort + first_offset + years, 9, 1)
+    elapsed = (as_at - start).days
+    return Fraction(min(max(elapsed, 0), (end - start).days), (end - start).days)
+
+
+def expected_hours(cohort: int, as_at: date) -> tuple[Decimal, Decimal]:
+    """Hours a pupil should have by `as_at` to be on track: (KS3 week, KS4 placement week)."""
+    ks3 = WEEK_HOURS * Decimal(float(_stage_fraction(cohort, as_at, 0, 3)))
+    ks4 = WEEK_HOURS * Decimal(float(_stage_fraction(cohort, as_at, 3, 2)))
+    return ks3.quantize(Decimal("0.01")), ks4.quantize(Decimal("0.01"))
+
+
+def _distinct_count(field: str, offsets, rules: ProgressRules, as_at: date) -> Coalesce:
+    """Distinct employers or sectors of a pupil's counted experiences in one key stage.
+
+    Correlated to the outer (scoped) pupil row, so it reads only that pupil's history.
+    """
+    rows = (
+        Participation.all_tenants_UNSCOPED.filter(
+            counts_q(rules, as_at=as_at),
+            _stage_q(offsets, "", OuterRef("cohort")),
+            learner=OuterRef("pk"),
+        )
+        .order_by()
+        .values("learner")
+        .annotate(n=Count(f"experience__{field}", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_progress(learners, *, rules: ProgressRules, as_at: date):
+    """Annotate a Learner queryset with every progress figure as at a date.
+
+    Hours: ks3_in_person_hours, ks3_virtual_hours, ks3_hours (virtual capped), ks4_hours,
+    ks4_placement_hours, total_hours. Variety: ks3_employers, ks4_employers, ks3_sectors,
+    ks4_sectors. Tiers: reached_t1..t3. Verdicts: ks3_week_met, ks4_week_met, ten_days_met,
+    behind (against the pro-rata share of the current stage's week).
+    """
+    p = "participations__"
+    counted = counts_q(rules, as_at=as_at, prefix=p)
+    hours = f"{p}hours_attended"
+
+    def total(condition):
+        return Coalesce(Sum(hours, filter=counted & condition), ZERO)
+
+    cohorts = range(as_at.year - 8, as_at.year + 1)
+    ks3_expected = Case(
+        *[When(cohort=c, then=Value(expected_hours(c, as_at)[0])) for c in cohorts],
+        default=Value(Decimal(0)),
+        output_field=DecimalField(max_digits=8, decimal_places=2),
+    )
+    ks4_expected = Case(
+        *[When(cohort=c, then=Value(expected_hours(c, as_at)[1])) for c in cohorts],
+        default=Value(Decimal(0)),
+        output_field=DecimalField(max_digits=8, decimal_places=2),
+    )
+    from .academic import academic_year_of
+
+    offset_now = academic_year_of(as_at) - F("cohort")
+    attended = Q(**{f"{hours}__gt": 0}, **{f"{p}experience__start_date__lte": as_at})
+    queryset = learners.annotate(
+        ks3_in_person_hours=total(ks3_q(p) & ~virtual_q(p)),
+        ks3_virtual_hours=total(ks3_q(p) & virtual_q(p)),
+        ks4_hours=total(ks4_q(p)),
+        ks4_placement_hours=total(ks4_q(p) & placement_q(p)),
+        total_hours=total(Q()),
+        reached_t1=Count("pk", filter=attended & Q(**{f"{p}experience__tier": 1})),
+        reached_t2=Count("pk", filter=attended & Q(**{f"{p}experience__tier": 2})),
+        reached_t3=Count("pk", filter=attended & Q(**{f"{p}experience__tier": 3})),
+    ).annotate(
+        ks3_employers=_distinct_count("employers", KS3_OFFSETS, rules, as_at),
+        ks4_employers=_distinct_count("employers", KS4_OFFSETS, rules, as_at),
+        ks3_sectors=_distinct_count("sectors", KS3_OFFSETS, rules, as_at),
+        ks4_sectors=_distinct_count("sectors", KS4_OFFSETS, rules, as_at),
+        ks3_hours=F("ks3_in_person_hours")
+        + Least(F("ks3_virtual_hours"), Value(rules.ks3_virtual_cap_hours)),
+        ks3_expected_hours=ks3_expected,
+        ks4_expected_hours=ks4_expected,
+        stage_offset=ExpressionWrapper(offset_now, output_field=IntegerField()),
+    )
+    queryset = queryset.annotate(
+        ks3_week_met=ExpressionWrapper(
+            Q(ks3_hours__gte=WEEK_HOURS, ks3_employers__gte=2), output_field=BooleanField()
+        ),
+        ks4_week_met=ExpressionWrapper(
+            Q(ks4_placement_hours__gte=WEEK_HOURS), output_field=BooleanField()
+        ),
+    )
+    return queryset.annotate(
+        ten_days_met=ExpressionWrapper(
+            Q(ks3_week_met=True, ks4_week_met=True), output_field=BooleanField()
+        ),
+        behind=Case(
+            When(
+                Q(stage_offset__lte=2) & Q(ks3_hours__lt=F("ks3_expected_hours")),
+                then=Value(True),
+            ),
+            When(
+                Q(stage_offset__gte=3, stage_offset__lte=4)
+                & Q(ks4_placement_hours__lt=F("ks4_expected_hours")),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def behind_first(learners):
+    """Disadvantaged pupils who are behind first, then others behind, then the rest."""
+    return learners.annotate(
+        priority=Case(
+            When(behind=True, disadvantaged=True, then=Value(0)),
+            When(behind=True, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("priority", "surname", "legal_first_name", "pk")
+
+
+def participations_with_verdict(participations, *, rules: ProgressRules):
+    """Each participation with `counts` (the same rule as the totals) and its year offset."""
+    return participations.annotate(
+        counts=ExpressionWrapper(counts_q(rules), output_field=BooleanField()),
+        offset=ExpressionWrapper(
+            F("experience__academic_year") - F("learner__cohort"), output_field=IntegerField()
+        ),
+    )
+
+
+def why_not_counted(participation, rules: ProgressRules) -> list[str]:
+    """Plain-language reasons a participation did not count (for the pupil's timeline)."""
+    experience = participation.experience
+    reasons = []
+    if experience.setting == Experience.Setting.IN_SCHOOL:
+        reasons.append("done in school: a valuable encounter, but it counts zero days")
+    missing = [
+        code
+        for code in rules.meaningful_criteria
+        if (code in DESIGN_CRITERIA and not getattr(experience, f"meets_{code.lower()}"))
+        or (code == "M6" and not participation.employer_feedback_given)
+        or (code == "M7" and not participation.reflection_done)
+    ]
+    if missing:
+        reasons.append(f"not meaningful: does not meet {', '.join(missing)}")
+    if participation.hours_attended <= 0:
+        reasons.append("absent")
+    return reasons
+
+
+# -- Compass supplementary questions
+
+
+COMPASS_BANDS = (
+    "None",
+    "A few (1-25%)",
+    "Some (26-50%)",
+    "Most (51-75%)",
+    "Overwhelming majority (76-90%)",
+    "Almost All (91-99%)",
+    "All (100%)",
+    "Don't know",
+)
+
+
+def compass_band(numerator: int, denominator: int) -> str:
+    """The Compass answer band for numerator/denominator, compared exactly (no floats)."""
+    if denominator == 0:
+        return COMPASS_BANDS[7]
+    share = Fraction(numerator, denominator)
+    if share == 0:
+        return COMPASS_BANDS[0]
+    for band, upper in zip(COMPASS_BANDS[1:5], (25, 50, 75, 90), strict=True):
+        if share <= Fraction(upper, 100):
+            return band
+    return COMPASS_BANDS[5] if share < 1 else COMPASS_BANDS[6]
+
+
+@dataclass(frozen=True)
+class CompassAnswer:
+    code: str
+    question: str
+    numerator: int
+    denominator: int
+
+    @property
+    def band(self) -> str:
+        return compass_band(self.numerator, self.denominator)
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / self.denominator).quantize(Decimal("0.1"))
+
+
+def compass_answers(learners, *, rules: ProgressRules, as_at: date) -> list[CompassAnswer]:
+    """Q1-Q4 for a school's pupils (a scoped Learner queryset), in one query.
+
+    KS3 population: Year 9 in the academic year of `as_at`; KS4: Year 11. Experiences count
+    up to `as_at`.
+    """
+    from .academic import academic_year_of
+
+    year = academic_year_of(as_at)
+    progress = with_progress(
+        learners.filter(cohort__in=(year - 2, year - 4)), rules=rules, as_at=as_at
+    )
+    y9, y11 = Q(cohort=year - 2), Q(cohort=year - 4)
+    totals = progress.aggregate(
+        q1_d=Count("pk", filter=y9),
+        q1_n=Count("pk", filter=y9 & Q(ks3_week_met=True)),
+        q2_d=Count("pk", filter=y9 & Q(fsm=True)),
+        q2_n=Count("pk", filter=y9 & Q(fsm=True, ks3_week_met=True)),
+        q3_d=Count("pk", filter=y11),
+        q3_n=Count("pk", filter=y11 & Q(ks4_week_met=True)),
+        q4_d=Count("pk", filter=y11 & Q(fsm=True)),
+        q4_n=Count("pk", filter=y11 & Q(fsm=True, ks4_week_met=True)),
+    )
+    texts = {
+        "Q1": "Pupils with a variety of meaningful workplace experiences totalling a week by "
+        "the end of KS3",
+        "Q2": "FSM pupils with the same by the end of KS3",
+        "Q3": "Pupils with meaningful placements totalling a week by the end of KS4",
+        "Q4": "FSM pupils with the same by the end of KS4",
+    }
+    return [
+        CompassAnswer(code, texts[code], totals[f"{code.lower()}_n"], totals[f"{code.lower()}_d"])
+        for code in ("Q1", "Q2", "Q3", "Q4")
+    ]
+
+
+def compass_dates(as_at: date) -> list[date]:
+    """The formal readings of the academic year containing `as_at`: 31 Dec, 31 Mar, 31 Jul."""
+    from .academic import academic_year_of
+
+    year = academic_year_of(as_at)
+    return [date(year, 12, 31), date(year + 1, 3, 31), date(year + 1, 7, 31)]

@@ -1,0 +1,252 @@
+"""Writes to experiences, participations and skill ratings. Each takes the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from access.audit import describe
+from access.models import AuditEvent
+from employers.models import Employer
+from hubs.models import Sector
+from outcomes.models import Objective
+from schools.models import School
+
+from .models import Experience, Learner, Participation, SkillRating
+from .progress import DESIGN_CRITERIA, HOURS_PER_DAY
+
+DURATION_UNITS = {"days": HOURS_PER_DAY, "half_days": HOURS_PER_DAY / 2, "hours": Decimal(1)}
+
+
+def duration_to_hours(amount, unit: str) -> Decimal:
+    """Days, half days or hours -> hours, to the quarter hour (1 day = 5 hours)."""
+    try:
+        value = Decimal(str(amount)) * DURATION_UNITS[unit]
+    except (InvalidOperation, KeyError) as error:
+        raise ValidationError(
+            {"duration": "Enter a number of days, half days or hours."}
+        ) from error
+    if value <= 0:
+        raise ValidationError({"duration": "The duration must be more than zero."})
+    quarters = (value * 4).to_integral_value(rounding=ROUND_HALF_UP)
+    if quarters != value * 4:
+        raise ValidationError({"duration": "Give the duration to the nearest quarter hour."})
+    return quarters / 4
+
+
+def _audit_many(actor, action: str, instances: Iterable, changed=()) -> None:
+    AuditEvent.all_tenants_UNSCOPED.bulk_create(
+        AuditEvent(
+            user_id=actor.user_id,
+            actor_description=describe(actor),
+            action=action,
+            model=instance._meta.label,
+            object_pk=str(instance.pk),
+            hub_id=instance.hub_id,
+            school_id=instance.school_id,
+            changed_fields=list(changed),
+        )
+        for instance in instances
+    )
+
+
+def _scoped_ids(queryset, ids, what: str) -> list:
+    ids = sorted(set(ids or ()))
+    found = list(queryset.filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise ValidationError({what: f"Some of the chosen {what} are not available to you."})
+    return found
+
+
+def _check_dates(start_date: date, end_date: date | None) -> date:
+    end_date = end_date or start_date
+    if end_date < start_date:
+        raise ValidationError({"end_date": "The last day cannot be before the first."})
+    return end_date
+
+
+@transaction.atomic
+def experience_log(
+    *,
+    actor,
+    title: str,
+    kind: str,
+    setting: str,
+    tier: int,
+    start_date: date,
+    end_date: date | None = None,
+    duration_hours: Decimal,
+    pupil_ids: Iterable[int],
+    employer_ids: Iterable[int] = (),
+    sector_ids: Iterable[int] = (),
+    objective_ids: Iterable[int] = (),
+    criteria: Iterable[str] = (),
+) -> Experience:
+    """Record one experience for many pupils of the actor's school in one go."""
+    school = School.objects.get(pk=actor.school_id)
+    pupils = _scoped_ids(Learner.objects.all(), pupil_ids, "pupils")
+    if not pupils:
+        raise ValidationError({"pupils": "Choose at least one pupil."})
+    employers = _scoped_ids(Employer.objects.all(), employer_ids, "employers")
+    experience = Experience(
+        school=school,
+        title=title,
+        kind=kind,
+        setting=setting,
+        tier=tier,
+        start_date=start_date,
+        end_date=_check_dates(start_date, end_date),
+        duration_hours=duration_hours,
+        created_by_id=actor.user_id,
+        **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
+    )
+    experience.full_clean(exclude=["hub", "academic_year"])
+    experience.save()
+    experience.employers.set(employers)
+    experience.sectors.set(_scoped_ids(Sector.objects.all(), sector_ids, "sectors"))
+    experience.objectives.set(_scoped_ids(Objective.objects.all(), objective_ids, "objectives"))
+    created = Participation.objects.bulk_create(
+        Participation(
+            hub_id=pupil.hub_id,
+            school_id=pupil.school_id,
+            experience=experience,
+            learner=pupil,
+            hours_attended=experience.duration_hours,
+        )
+        for pupil in pupils
+    )
+    _audit_many(actor, AuditEvent.Action.CREATE, created)
+    return experience
+
+
+@transaction.atomic
+def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **fields):
+    """Change an experience and who took part; every pupil's progress follows.
+
+    Pupils who attended the whole of the old duration are credited the new one; partial
+    attendance and absences stay as recorded.
+    """
+    experience = Experience.objects.select_for_update().get(pk=experience_id)
+    old_duration = experience.duration_hours
+    employer_ids = fields.pop("employer_ids", None)
+    sector_ids = fields.pop("sector_ids", None)
+    objective_ids = fields.pop("objective_ids", None)
+    criteria = fields.pop("criteria", None)
+    for name, value in fields.items():
+        setattr(experience, name, value)
+    experience.end_date = _check_dates(experience.start_date, experience.end_date)
+    if criteria is not None:
+        for code in DESIGN_CRITERIA:
+            setattr(experience, f"meets_{code.lower()}", code in set(criteria))
+    experience.full_clean(exclude=["hub", "academic_year"])
+    experience.save()
+    if employer_ids is not None:
+        experience.employers.set(_scoped_ids(Employer.objects.all(), employer_ids, "employers"))
+    if sector_ids is not None:
+        experience.sectors.set(_scoped_ids(Sector.objects.all(), sector_ids, "sectors"))
+    if objective_ids is not None:
+        experience.objectives.set(_scoped_ids(Objective.objects.all(), objective_ids, "objectives"))
+
+    wanted = {pupil.pk: pupil for pupil in _scoped_ids(Learner.objects.all(), pupil_ids, "pupils")}
+    if not wanted:
+        raise ValidationError({"pupils": "Choose at least one pupil."})
+    current = experience.participations.all()
+    removed = [p for p in current if p.learner_id not in wanted]
+    if removed:
+        _audit_many(actor, AuditEvent.Action.DELETE, removed)
+        Participation.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    kept_ids = {p.learner_id for p in current}
+    added = Participation.objects.bulk_create(
+        Participation(
+            hub_id=pupil.hub_id,
+            school_id=pupil.school_id,
+            experience=experience,
+            learner=pupil,
+            hours_attended=experience.duration_hours,
+        )
+        for pupil_id, pupil in wanted.items()
+        if pupil_id not in kept_ids
+    )
+    _audit_many(actor, AuditEvent.Action.CREATE, added)
+    if experience.duration_hours != old_duration:
+        full = experience.participations.filter(hours_attended=old_duration, absent=False)
+        _audit_many(actor, AuditEvent.Action.UPDATE, full, changed=["hours_attended"])
+        full.update(hours_attended=experience.duration_hours)
+    return experience
+
+
+@transaction.atomic
+def experience_delete(*, actor, experience_id: int) -> None:
+    experience = Experience.objects.get(pk=experience_id)
+    _audit_many(actor, AuditEvent.Action.DELETE, experience.participations.all())
+    _audit_many(actor, AuditEvent.Action.DELETE, [experience])
+    experience.delete()
+
+
+def participation_update(
+    *,
+    actor,
+    participation_id: int,
+    hours_attended: Decimal | None = None,
+    absent: bool | None = None,
+    employer_feedback_given: bool | None = None,
+    reflection_done: bool | None = None,
+    reflection_text: str | None = None,
+    feedback_text: str | None = None,
+) -> Participation:
+    """Record attendance, feedback (M6) and reflection (M7) for one pupil."""
+    participation = Participation.objects.select_related("experience").get(pk=participation_id)
+    changes = {
+        "hours_attended": hours_attended,
+        "absent": absent,
+        "employer_feedback_given": employer_feedback_given,
+        "reflection_done": reflection_done,
+        "reflection_text": reflection_text,
+        "feedback_text": feedback_text,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if changes.get("absent"):
+        changes["hours_attended"] = Decimal(0)
+    if changes.get("reflection_text"):
+        changes["reflection_done"] = True
+    hours = changes.get("hours_attended")
+    if hours is not None and not 0 <= hours <= participation.experience.duration_hours:
+        raise ValidationError(
+            {"hours_attended": "Hours attended must be between 0 and the experience's length."}
+        )
+    for name, value in changes.items():
+        setattr(participation, name, value)
+    participation.save(update_fields=[*changes, "updated_at"])
+    return participation
+
+
+def skill_rating_record(
+    *,
+    actor,
+    pupil_id: int,
+    skill_id: int,
+    step: int,
+    rater: str,
+    rated_on: date,
+    experience_id: int | None = None,
+) -> SkillRating:
+    from outcomes.models import Skill
+
+    pupil = Learner.objects.get(pk=pupil_id)
+    if not 0 <= int(step) <= 15:
+        raise ValidationError({"step": "Skills Builder steps run from 0 to 15."})
+    experience = Experience.objects.get(pk=experience_id) if experience_id else None
+    return SkillRating.objects.create(
+        hub_id=pupil.hub_id,
+        school_id=pupil.school_id,
+        learner=pupil,
+        skill=Skill.objects.get(pk=skill_id),
+        step=step,
+        rater=rater,
+        rated_on=rated_on,
+        experience=experience,
+    )
