@@ -11,6 +11,8 @@ urlpatterns = [
     path("framework/", include("outcomes.urls")),
     path("pupils/import/", include("learners.import_urls")),
     path("pupils/", include("learners.urls")),
+    path("experiences/", include("learners.experience_urls")),
+    path("progress/", include("learners.progress_urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("invitations/", include("accounts.urls")),

@@ -1,13 +1,18 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from access.routes import requires
 from schools.selectors import school_pupils_in_year
 
 from .academic import YEAR_GROUPS, year_group_on
+from .forms import SkillRatingForm
 from .models import Learner
-from .selectors import pupil_get
+from .progress import days, with_progress
+from .selectors import pupil_get, pupil_skill_ratings, pupil_timeline, rules_for_school
+from .services import skill_rating_record
 
 
 @requires("pupil.view_named")
@@ -28,11 +33,61 @@ def pupil_list(request):
     )
 
 
-@requires("pupil.view_named")
-def pupil_detail(request, pupil_id: int):
+def _pupil_or_404(request, pupil_id):
     try:
-        pupil = pupil_get(actor=request.actor, pupil_id=pupil_id)
+        return pupil_get(actor=request.actor, pupil_id=pupil_id)
     except Learner.DoesNotExist as missing:
         raise Http404 from missing
-    year_group = year_group_on(pupil.cohort, timezone.localdate())
-    return render(request, "learners/pupil_detail.html", {"pupil": pupil, "year_group": year_group})
+
+
+@requires("pupil.view_named")
+def pupil_detail(request, pupil_id: int):
+    """The pupil's timeline: every experience by year group, what counted and why not."""
+    pupil = _pupil_or_404(request, pupil_id)
+    today = timezone.localdate()
+    rules = rules_for_school(actor=request.actor, school_id=pupil.school_id)
+    progress = with_progress(Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=today).get()
+    timeline = list(pupil_timeline(actor=request.actor, pupil=pupil, rules=rules))
+    from .progress import why_not_counted
+
+    for entry in timeline:
+        entry.year_group = 7 + entry.offset
+        entry.reasons = [] if entry.counts else why_not_counted(entry, rules)
+    return render(
+        request,
+        "learners/pupil_detail.html",
+        {
+            "pupil": pupil,
+            "year_group": year_group_on(pupil.cohort, today),
+            "progress": progress,
+            "ks3_days": days(progress.ks3_hours),
+            "ks4_placement_days": days(progress.ks4_placement_hours),
+            "total_days": days(progress.total_hours),
+            "timeline": timeline,
+            "ratings": pupil_skill_ratings(actor=request.actor, pupil=pupil),
+            "rules": rules,
+            "skill_form": SkillRatingForm(),
+        },
+    )
+
+
+@requires("pupil.change")
+def pupil_skill_new(request, pupil_id: int):
+    pupil = _pupil_or_404(request, pupil_id)
+    form = SkillRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skill_rating_record(
+                actor=request.actor,
+                pupil_id=pupil.pk,
+                skill_id=form.cleaned_data["skill"].pk,
+                step=form.cleaned_data["step"],
+                rater=form.cleaned_data["rater"],
+                rated_on=form.cleaned_data["rated_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Skill rating recorded.")
+            return redirect("pupil_detail", pupil_id=pupil.pk)
+    return render(request, "learners/skill_new.html", {"pupil": pupil, "form": form})

@@ -42,6 +42,10 @@ class Side:
     employer: object
     sibling_employer: object
     users: dict = field(default_factory=dict)
+    experience: object = None
+    sibling_experience: object = None
+    participation: object = None
+    sibling_participation: object = None
 
 
 @dataclass
@@ -112,7 +116,39 @@ def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
         user = User.objects.create_user(f"{role.value}.{tag}@example.org".lower(), PASSWORD)
         Membership.objects.create(user=user, role=role, **org)
         users[role] = user
-    return Side(hub, school, sibling, pupil, sibling_pupil, employer, sibling_employer, users)
+    side = Side(hub, school, sibling, pupil, sibling_pupil, employer, sibling_employer, users)
+    side.experience, side.participation = _make_experience(school, pupil, employer)
+    side.sibling_experience, side.sibling_participation = _make_experience(
+        sibling, sibling_pupil, sibling_employer
+    )
+    return side
+
+
+def _make_experience(school, pupil, employer):
+    from learners.models import Experience, Participation
+
+    experience = Experience.objects.create(
+        school=school,
+        title=f"Visit to {employer.name}",
+        kind="workplace_visit",
+        setting="workplace",
+        tier=1,
+        start_date=date(2025, 10, 1),
+        end_date=date(2025, 10, 1),
+        duration_hours=5,
+        meets_m1=True,
+        meets_m2=True,
+        meets_m3=True,
+    )
+    experience.employers.add(employer)
+    participation = Participation.objects.create(
+        hub_id=school.hub_id,
+        school=school,
+        experience=experience,
+        learner=pupil,
+        hours_attended=5,
+    )
+    return experience, participation
 
 
 def build_world() -> World:

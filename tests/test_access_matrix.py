@@ -40,7 +40,11 @@ ALL_OK = dict.fromkeys(VARIANTS, OK)
 OWN_ONLY = {"own": OK, "sibling": NOT_FOUND, "foreign": NOT_FOUND}
 HUB_ONLY = {"own": OK, "sibling": OK, "foreign": NOT_FOUND}
 
-# route name -> (kwarg kind or None, {role: {variant: expected}}); anonymous always -> login
+SCHOOL_STAFF_OWN = only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY})
+SCHOOL_STAFF_ALL = only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})
+
+# route name -> (object kind, fixed kwargs or None; {role: {variant: expected}}).
+# Anonymous visitors always go to the login page.
 DESIGNED = {
     "home": (None, everyone(OK)),
     "framework": (None, everyone(OK)),
@@ -66,6 +70,15 @@ DESIGNED = {
         ),
     ),
     "invitation_new": (None, only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK})),
+    "pupil_skill_new": ("pupil", SCHOOL_STAFF_OWN),
+    "experiences": (None, SCHOOL_STAFF_ALL),
+    "experience_new": (None, SCHOOL_STAFF_ALL),
+    "experience_detail": ("experience", SCHOOL_STAFF_OWN),
+    "experience_edit": ("experience", SCHOOL_STAFF_OWN),
+    "experience_delete": ("experience", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "participation_edit": ("participation", SCHOOL_STAFF_OWN),
+    "school_summary": (None, SCHOOL_STAFF_ALL),
+    "cohort": ({"year_group": 9}, SCHOOL_STAFF_ALL),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {"healthz": None, "invitation_accept": "token"}
@@ -153,6 +166,12 @@ def module_world(django_db_setup, django_db_blocker):
 
 
 def _object_for(kind, side, other, role, variant):
+    if kind in ("experience", "participation"):
+        return {
+            "own": getattr(side, kind),
+            "sibling": getattr(side, f"sibling_{kind}"),
+            "foreign": getattr(other, kind),
+        }[variant]
     if kind == "pupil":
         return {"own": side.pupil, "sibling": side.sibling_pupil, "foreign": other.pupil}[variant]
     if kind == "school":
@@ -167,6 +186,8 @@ def _object_for(kind, side, other, role, variant):
 
 
 def _kwargs(name, kind, obj):
+    if isinstance(kind, dict):
+        return kind
     return {f"{kind}_id": obj.pk} if kind else {}
 
 
@@ -174,7 +195,7 @@ CASES = [
     (name, role, variant, side)
     for name, (kind, _) in DESIGNED.items()
     for role in ROLES
-    for variant in (VARIANTS if kind else ("own",))
+    for variant in (VARIANTS if isinstance(kind, str) else ("own",))
     for side in ("a", "b")
 ]
 
@@ -185,7 +206,7 @@ def test_designed_matrix(client, module_world, name, role, variant, side_name):
     kind, table = DESIGNED[name]
     side = getattr(module_world, side_name)
     other = module_world.b if side_name == "a" else module_world.a
-    obj = _object_for(kind, side, other, role, variant) if kind else None
+    obj = _object_for(kind, side, other, role, variant) if isinstance(kind, str) else None
     url = reverse(name, kwargs=_kwargs(name, kind, obj))
     if role != ANON:
         client.force_login(side.users[role])

@@ -33,9 +33,18 @@ def leader(world):
 
 @pytest.fixture
 def pupil(world):
+    """A Year 7 starter of 2023 with no history yet."""
+    from learners.upn import upn_with_check_letter
+
     with all_tenants_UNSAFE("test"):
-        Learner.objects.filter(pk=world.a.pupil.pk).update(cohort=COHORT)
-    return world.a.pupil
+        return Learner.objects.create(
+            school=world.a.school,
+            upn=upn_with_check_letter("888123425050"),
+            legal_first_name="Isla",
+            surname="Fresh",
+            cohort=COHORT,
+            fsm=True,
+        )
 
 
 def log(
@@ -298,7 +307,7 @@ def test_compass_bands_at_their_edges(numerator, denominator, band):
 
 def test_compass_answers_count_year_9_and_year_11_as_at_a_date(leader, world, pupil):
     a, b = world.a.employer, world.a.sibling_employer
-    # The pupil is in Year 9 in 2025/26; the sibling pupil (another school) is not counted.
+    # The pupil is in Year 9 in 2025/26; the world's pupils (Year 8 then) are not counted.
     log(leader, [pupil], on=date(2025, 10, 1), hours=15, employers=[a])
     log(leader, [pupil], on=date(2025, 11, 1), hours=10, employers=[b])
     school_pupils = Learner.objects.filter(school=world.a.school)

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from access.routes import requires
+
+from .forms import ExperienceForm, ParticipationForm, PupilPickerFilter
+from .models import Experience, Participation
+from .selectors import experience_get, experience_list, experience_participations, pupil_picker
+from .services import experience_delete, experience_log, experience_update, participation_update
+
+
+def _experience_or_404(request, experience_id):
+    try:
+        return experience_get(actor=request.actor, experience_id=experience_id)
+    except Experience.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@requires("experience.log")
+def experiences(request):
+    return render(
+        request,
+        "learners/experience_list.html",
+        {"experiences": experience_list(actor=request.actor)},
+    )
+
+
+def _picker_context(request, data, chosen_ids):
+    picker = PupilPickerFilter(data)
+    picker.is_valid()
+    filters = picker.cleaned_data if picker.is_bound else {}
+    shown = list(
+        pupil_picker(
+            actor=request.actor,
+            year=filters.get("year"),
+            group=filters.get("group", ""),
+            search=filters.get("q", ""),
+        )
+    )
+    shown_ids = {p.pk for p in shown}
+    # Pupils already ticked stay on the list when the filter changes.
+    missing = set(chosen_ids) - shown_ids
+    if missing:
+        shown += list(pupil_picker(actor=request.actor).filter(pk__in=missing))
+    return {"picker": picker, "pupils": shown, "chosen_ids": set(chosen_ids)}
+
+
+def _chosen_ids(data):
+    ids = []
+    for value in data.getlist("pupils"):
+        if value.isdigit():
+            ids.append(int(value))
+    return ids
+
+
+def _experience_form_view(request, *, experience=None):
+    """Log a new experience for a class, or edit one: pick pupils, review, confirm."""
+    data = request.POST if request.method == "POST" else None
+    if experience is not None and data is None:
+        form = ExperienceForm(initial=ExperienceForm.initial_from(experience))
+        chosen = list(experience.participations.values_list("learner_id", flat=True))
+        picker_data = None
+    else:
+        form = ExperienceForm(data)
+        chosen = _chosen_ids(data) if data else []
+        picker_data = data if data and "year" in data else (request.GET or None)
+    context = {
+        "form": form,
+        "experience": experience,
+        **_picker_context(request, picker_data, chosen),
+    }
+    if data is None or "_find" in data:
+        if data is not None:
+            form.errors.clear()  # a filter change is not a submission
+        return render(request, "learners/experience_form.html", context)
+    if not form.is_valid() or not chosen:
+        context["pupils_error"] = "" if chosen else "Choose at least one pupil."
+        return render(request, "learners/experience_form.html", context, status=400)
+    if "_confirm" not in data:
+        context["chosen_pupils"] = [p for p in context["pupils"] if p.pk in set(chosen)]
+        return render(request, "learners/experience_confirm.html", context)
+    try:
+        if experience is None:
+            saved = experience_log(actor=request.actor, pupil_ids=chosen, **form.service_kwargs())
+        else:
+            kwargs = form.service_kwargs()
+            saved = experience_update(
+                actor=request.actor, experience_id=experience.pk, pupil_ids=chosen, **kwargs
+            )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return render(request, "learners/experience_form.html", context, status=400)
+    verb = "Logged" if experience is None else "Updated"
+    messages.success(request, f"{verb} “{saved.title}” for {len(set(chosen))} pupils.")
+    return redirect("experience_detail", experience_id=saved.pk)
+
+
+@requires("experience.log")
+def experience_new(request):
+    return _experience_form_view(request)
+
+
+@requires("experience.log")
+def experience_edit(request, experience_id: int):
+    return _experience_form_view(request, experience=_experience_or_404(request, experience_id))
+
+
+@requires("experience.log")
+def experience_detail(request, experience_id: int):
+    experience = _experience_or_404(request, experience_id)
+    return render(
+        request,
+        "learners/experience_detail.html",
+        {
+            "experience": experience,
+            "participations": experience_participations(actor=request.actor, experience=experience),
+        },
+    )
+
+
+@requires("experience.delete")
+def experience_remove(request, experience_id: int):
+    experience = _experience_or_404(request, experience_id)
+    if request.method == "POST":
+        experience_delete(actor=request.actor, experience_id=experience.pk)
+        messages.success(request, f"Deleted “{experience.title}” and its pupils' records.")
+        return redirect("experiences")
+    return render(
+        request,
+        "learners/experience_delete.html",
+        {
+            "experience": experience,
+            "pupil_count": experience.participations.count(),
+        },
+    )
+
+
+@requires("experience.log")
+def participation_edit(request, participation_id: int):
+    try:
+        participation = Participation.objects.select_related("experience", "learner").get(
+            pk=participation_id
+        )
+    except Participation.DoesNotExist as missing:
+        raise Http404 from missing
+    form = ParticipationForm(
+        request.POST or None,
+        initial={
+            "hours_attended": participation.hours_attended,
+            "absent": participation.absent,
+            "employer_feedback_given": participation.employer_feedback_given,
+            "reflection_done": participation.reflection_done,
+            "reflection_text": participation.reflection_text,
+            "feedback_text": participation.feedback_text,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation_update(
+                actor=request.actor, participation_id=participation.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Saved {participation.learner}'s record.")
+            return redirect("pupil_detail", pupil_id=participation.learner_id)
+    return render(
+        request, "learners/participation_form.html", {"form": form, "participation": participation}
+    )

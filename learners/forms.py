@@ -1,0 +1,180 @@
+from datetime import date
+
+from django import forms
+
+from employers.models import Employer
+from hubs.models import Sector
+from outcomes.models import Objective
+
+from .models import Experience
+from .services import DURATION_UNITS, duration_to_hours
+
+CRITERIA_CHOICES = [
+    ("M1", "M1 has a clear purpose, shared with the employer and the young person"),
+    ("M2", "M2 is underpinned by learning outcomes suited to the young person"),
+    ("M3", "M3 involves extensive two-way interaction with employees"),
+    ("M4", "M4 meets a range of different people from the workplace"),
+    ("M5", "M5 performs a task set by the employer or produces relevant work"),
+]
+UNIT_CHOICES = [("days", "days"), ("half_days", "half days"), ("hours", "hours")]
+assert {value for value, _ in UNIT_CHOICES} == set(DURATION_UNITS)
+
+
+class ExperienceForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Experience.Kind.choices)
+    setting = forms.ChoiceField(
+        choices=Experience.Setting.choices,
+        help_text="In-school activities are recorded but count zero days.",
+    )
+    tier = forms.TypedChoiceField(
+        coerce=int,
+        choices=[
+            (1, "T1 Introduce & Inspire"),
+            (2, "T2 Investigate & Explore"),
+            (3, "T3 Apply & Demonstrate"),
+        ],
+        label="equalex tier",
+    )
+    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="Last day",
+        required=False,
+        help_text="Leave empty for a one-day experience.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    duration_amount = forms.DecimalField(
+        label="Length",
+        min_value=0,
+        decimal_places=2,
+        max_digits=6,
+        help_text="1 day = 5 hours; half a day = 2.5 hours.",
+    )
+    duration_unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, initial="days")
+    employers = forms.ModelMultipleChoiceField(
+        queryset=Employer.all_tenants_UNSCOPED.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sectors = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    objectives = forms.ModelMultipleChoiceField(
+        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Learning objectives",
+    )
+    criteria = forms.MultipleChoiceField(
+        choices=CRITERIA_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Meaningful criteria its design meets",
+        help_text="Your hub counts an experience when it meets M1, M2 and M3 (at least).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Evaluated per request, inside the actor's scope.
+        self.fields["employers"].queryset = Employer.objects.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("duration_amount") is not None and cleaned.get("duration_unit"):
+            try:
+                cleaned["duration_hours"] = duration_to_hours(
+                    cleaned["duration_amount"], cleaned["duration_unit"]
+                )
+            except forms.ValidationError as error:
+                self.add_error("duration_amount", error.message_dict["duration"])
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last day cannot be before the first.")
+        if start and start > date.today():
+            self.add_error("start_date", "Log experiences once they have happened.")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "setting": data["setting"],
+            "tier": data["tier"],
+            "start_date": data["start_date"],
+            "end_date": data.get("end_date") or data["start_date"],
+            "duration_hours": data["duration_hours"],
+            "employer_ids": [e.pk for e in data["employers"]],
+            "sector_ids": [s.pk for s in data["sectors"]],
+            "objective_ids": [o.pk for o in data["objectives"]],
+            "criteria": data["criteria"],
+        }
+
+    @classmethod
+    def initial_from(cls, experience) -> dict:
+        hours = experience.duration_hours
+        in_days = hours / 5
+        unit, amount = ("days", in_days) if in_days == int(in_days * 2) / 2 else ("hours", hours)
+        return {
+            "title": experience.title,
+            "kind": experience.kind,
+            "setting": experience.setting,
+            "tier": experience.tier,
+            "start_date": experience.start_date,
+            "end_date": experience.end_date,
+            "duration_amount": amount.normalize(),
+            "duration_unit": unit,
+            "employers": list(experience.employers.all()),
+            "sectors": list(experience.sectors.all()),
+            "objectives": list(experience.objectives.all()),
+            "criteria": [
+                c for c, _ in CRITERIA_CHOICES if getattr(experience, f"meets_{c.lower()}")
+            ],
+        }
+
+
+class PupilPickerFilter(forms.Form):
+    """Narrow the class list: by year group, registration group or name."""
+
+    year = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        label="Year group",
+        choices=[("", "Any year")] + [(y, f"Year {y}") for y in range(7, 14)],
+    )
+    group = forms.CharField(required=False, label="Registration group", max_length=20)
+    q = forms.CharField(required=False, label="Search by name or UPN", max_length=100)
+
+
+class ParticipationForm(forms.Form):
+    hours_attended = forms.DecimalField(
+        min_value=0, decimal_places=2, max_digits=6, label="Hours attended"
+    )
+    absent = forms.BooleanField(required=False)
+    employer_feedback_given = forms.BooleanField(
+        required=False, label="Employer gave feedback (M6)"
+    )
+    reflection_done = forms.BooleanField(required=False, label="Pupil reflected (M7)")
+    reflection_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Pupil's reflection"
+    )
+    feedback_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Employer's feedback"
+    )
+
+
+class SkillRatingForm(forms.Form):
+    skill = forms.ModelChoiceField(queryset=None)
+    step = forms.IntegerField(min_value=0, max_value=15, help_text="Skills Builder step, 0-15.")
+    rater = forms.ChoiceField(
+        choices=[("self", "Pupil (self)"), ("teacher", "Teacher"), ("employer", "Employer")]
+    )
+    rated_on = forms.DateField(
+        initial=date.today, widget=forms.DateInput(attrs={"type": "date"}), label="Date"
+    )
+
+    def __init__(self, *args, **kwargs):
+        from outcomes.models import Skill
+
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].queryset = Skill.objects.filter(framework__is_current=True)
