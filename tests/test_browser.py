@@ -60,3 +60,58 @@ def test_the_home_page_can_be_used_by_keyboard_alone(page, live_server, world):
     assert page.evaluate("document.activeElement.textContent") == "Year 7"
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Year 7 pupils")
+
+
+def test_a_careers_leader_logs_one_experience_for_a_class_of_30(page, live_server, world):
+    from datetime import date, timedelta
+
+    from access.context import all_tenants_UNSAFE
+    from learners.academic import cohort_for
+    from learners.models import Learner
+    from learners.upn import upn_with_check_letter
+
+    with all_tenants_UNSAFE("test class"):
+        Learner.objects.bulk_create(
+            Learner(
+                hub_id=world.a.hub.pk,
+                school=world.a.school,
+                legal_first_name=f"Kid{n:02d}",
+                surname=f"Class{n:02d}",
+                registration_group="9X",
+                upn=upn_with_check_letter(f"888777{n:06d}"),
+                cohort=cohort_for(9, date.today()),
+            )
+            for n in range(30)
+        )
+    sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
+    page.goto(f"{live_server.url}/progress/year/9/?as_at={date.today():%Y-%m-%d}")
+    before = page.get_by_role("row", name=re.compile("Class00, Kid00")).get_by_role("cell")
+    expect(before.nth(1)).to_have_text("0")
+
+    page.goto(f"{live_server.url}/experiences/new/")
+    page.get_by_label("Title").fill("Hospital insight day")
+    page.get_by_label("Kind").select_option(label="Insight day")
+    page.get_by_label("Setting").select_option(label="At a workplace, in person")
+    page.get_by_label("equalex tier").select_option(label="T2 Investigate & Explore")
+    page.get_by_label("First day").fill(f"{date.today() - timedelta(days=1):%Y-%m-%d}")
+    page.get_by_label("Length").fill("1")
+    page.get_by_label("Unit").select_option(label="days")
+    for code in ("M1", "M2", "M3"):
+        page.get_by_label(re.compile(f"^{code} ")).check()
+    page.get_by_label("Employer A", exact=True).check()
+    page.get_by_label("Year group").select_option(label="Year 9")
+    page.get_by_label("Registration group").fill("9X")
+    page.get_by_role("button", name="Find pupils").click()
+    expect(page.get_by_role("table").last).to_contain_text("30 pupils shown")
+    page.get_by_label("Select all pupils shown").check()
+    page.get_by_role("button", name="Review").click()
+    page.get_by_role("button", name="Confirm and log for 30 pupils").click()
+    expect(page.get_by_role("status")).to_contain_text("for 30 pupils")
+
+    page.goto(f"{live_server.url}/progress/year/9/?as_at={date.today():%Y-%m-%d}")
+    for n in (0, 17, 29):
+        cells = page.get_by_role("row", name=re.compile(f"Class{n:02d}, Kid{n:02d}")).get_by_role(
+            "cell"
+        )
+        expect(cells.nth(1)).to_have_text("1")  # KS3 days
+    page.screenshot(path="/tmp/cohort.png", full_page=True)

@@ -69,3 +69,77 @@ def test_home_page_query_count_does_not_grow_with_the_data(client, world, role, 
     grow(world.a, schools=12, start=300000)
     grow(world.b, schools=5, start=400000)
     assert queries_for(client, reverse(url)) == small
+
+
+def add_year_9_with_history(side, count: int, start: int):
+    """`count` Year 9 pupils at the side's school, each on two logged experiences."""
+    from learners.models import Experience, Participation
+
+    with all_tenants_UNSAFE("test data"):
+        cohort = cohort_for(9, date.today())
+        pupils = Learner.all_tenants_UNSCOPED.bulk_create(
+            Learner(
+                hub_id=side.hub.pk,
+                school=side.school,
+                legal_first_name="P",
+                surname=f"N{n}",
+                upn=upn_with_check_letter(f"8{start + n:011d}"),
+                cohort=cohort,
+                fsm=n % 4 == 0,
+                disadvantaged=n % 3 == 0,
+            )
+            for n in range(count)
+        )
+        for setting, employer in (("workplace", side.employer), ("virtual", side.sibling_employer)):
+            experience = Experience.objects.create(
+                school=side.school,
+                title=f"{setting} visit",
+                kind="workplace_visit",
+                setting=setting,
+                tier=1,
+                start_date=date(2025, 6, 1),
+                end_date=date(2025, 6, 1),
+                duration_hours=5,
+                meets_m1=True,
+                meets_m2=True,
+                meets_m3=True,
+            )
+            experience.employers.add(employer)
+            Participation.all_tenants_UNSCOPED.bulk_create(
+                Participation(
+                    hub_id=side.hub.pk,
+                    school=side.school,
+                    experience=experience,
+                    learner=pupil,
+                    hours_attended=5,
+                )
+                for pupil in pupils
+            )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/progress/year/9/",
+        "/progress/?as_at=2026-12-31",
+        "/experiences/",
+        "/progress/year/9/?behind=1&fsm=1",
+    ],
+)
+def test_progress_pages_run_the_same_queries_for_10_and_500_pupils(client, world, url):
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    add_year_9_with_history(world.a, 10, start=1000)
+    at_10 = queries_for(client, url)
+    add_year_9_with_history(world.a, 490, start=5000)
+    at_500 = queries_for(client, url)
+    assert at_10 == at_500
+    assert at_500 <= 12
+
+
+def test_the_cohort_page_lists_every_pupil_with_their_days(client, world):
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    add_year_9_with_history(world.a, 25, start=1000)
+    page = client.get("/progress/year/9/").content.decode()
+    import re
+
+    assert len(re.findall(r'href="/pupils/\d+/"', page)) == 26  # 25 new pupils and the world's Year 9 pupil
