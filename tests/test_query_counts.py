@@ -142,4 +142,5 @@ def test_the_cohort_page_lists_every_pupil_with_their_days(client, world):
     page = client.get("/progress/year/9/").content.decode()
     import re
 
-    assert len(re.findall(r'href="/pupils/\d+/"', page)) == 26  # 25 new pupils and the world's Year 9 pupil
+    # 25 new pupils and the world's Year 9 pupil
+    assert len(re.findall(r'href="/pupils/\d+/"', page)) == 26
