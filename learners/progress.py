@@ -156,15 +156,28 @@ def _distinct_count(field: str, offsets, rules: ProgressRules, as_at: date) -> C
         .annotate(n=Count(f"experience__{field}", distinct=True))
         .values("n")
     )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    return _PerPupil(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def with_progress(learners, *, rules: ProgressRules, as_at: date):
+class _PerPupil(Coalesce):
+    """COALESCE(correlated subquery, 0) that groups by the pupil's columns, not by itself.
+
+    Left to Django, the whole expression joins the GROUP BY and PostgreSQL evaluates the
+    subquery once per participation row; grouped by its outer columns it runs once a pupil.
+    """
+
+    def get_group_by_cols(self):
+        return [
+            col for source in self.get_source_expressions() for col in source.get_group_by_cols()
+        ]
+
+
+def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool = False):
     """Annotate a Learner queryset with every progress figure as at a date.
 
     Hours: ks3_in_person_hours, ks3_virtual_hours, ks3_hours (virtual capped), ks4_hours,
-    ks4_placement_hours, total_hours. Variety: ks3_employers, ks4_employers, ks3_sectors,
-    ks4_sectors. Tiers: reached_t1..t3. Verdicts: ks3_week_met, ks4_week_met, ten_days_met,
+    ks4_placement_hours, total_hours. Variety: ks3_employers (the KS3 week needs two) and,
+    with variety=True, ks4_employers, ks3_sectors, ks4_sectors. Tiers: reached_t1..t3. Verdicts: ks3_week_met, ks4_week_met, ten_days_met,
     behind (against the pro-rata share of the current stage's week).
     """
     p = "participations__"
@@ -200,15 +213,18 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date):
         reached_t3=Count("pk", filter=attended & Q(**{f"{p}experience__tier": 3})),
     ).annotate(
         ks3_employers=_distinct_count("employers", KS3_OFFSETS, rules, as_at),
-        ks4_employers=_distinct_count("employers", KS4_OFFSETS, rules, as_at),
-        ks3_sectors=_distinct_count("sectors", KS3_OFFSETS, rules, as_at),
-        ks4_sectors=_distinct_count("sectors", KS4_OFFSETS, rules, as_at),
         ks3_hours=F("ks3_in_person_hours")
         + Least(F("ks3_virtual_hours"), Value(rules.ks3_virtual_cap_hours)),
         ks3_expected_hours=ks3_expected,
         ks4_expected_hours=ks4_expected,
         stage_offset=ExpressionWrapper(offset_now, output_field=IntegerField()),
     )
+    if variety:
+        queryset = queryset.annotate(
+            ks4_employers=_distinct_count("employers", KS4_OFFSETS, rules, as_at),
+            ks3_sectors=_distinct_count("sectors", KS3_OFFSETS, rules, as_at),
+            ks4_sectors=_distinct_count("sectors", KS4_OFFSETS, rules, as_at),
+        )
     queryset = queryset.annotate(
         ks3_week_met=ExpressionWrapper(
             Q(ks3_hours__gte=WEEK_HOURS, ks3_employers__gte=2), output_field=BooleanField()

@@ -46,7 +46,9 @@ def pupil_detail(request, pupil_id: int):
     pupil = _pupil_or_404(request, pupil_id)
     today = timezone.localdate()
     rules = rules_for_school(actor=request.actor, school_id=pupil.school_id)
-    progress = with_progress(Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=today).get()
+    progress = with_progress(
+        Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=today, variety=True
+    ).get()
     timeline = list(pupil_timeline(actor=request.actor, pupil=pupil, rules=rules))
     from .progress import why_not_counted
 

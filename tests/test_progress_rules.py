@@ -74,7 +74,9 @@ def log(
 
 
 def progress(pupil, as_at=date(2028, 8, 31), rules=RULES):
-    return with_progress(Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=as_at).get()
+    return with_progress(
+        Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=as_at, variety=True
+    ).get()
 
 
 def test_durations_are_entered_as_days_half_days_or_hours():
@@ -279,6 +281,22 @@ def test_on_track_is_judged_against_the_pro_rata_share_of_the_stage(leader, worl
     assert progress(pupil, as_at=midpoint).behind is True
     log(leader, [pupil], on=date(2024, 5, 1), hours=15, employers=[world.a.employer])
     assert progress(pupil, as_at=midpoint).behind is False
+
+
+def test_distinct_employers_and_sectors_are_counted_per_key_stage(leader, world, pupil):
+    from hubs.models import Sector
+
+    sectors = list(Sector.objects.all()[:2])
+    for day, employer, sector in (
+        (date(2024, 5, 1), world.a.employer, sectors[0]),
+        (date(2024, 6, 1), world.a.employer, sectors[1]),
+        (date(2026, 10, 1), world.a.sibling_employer, sectors[1]),
+    ):
+        experience = log(leader, [pupil], on=day, hours=5, employers=[employer])
+        experience.sectors.set([sector])
+    result = progress(pupil)
+    assert (result.ks3_employers, result.ks3_sectors) == (1, 2)
+    assert (result.ks4_employers, result.ks4_sectors) == (1, 1)
 
 
 def test_tiers_reached_are_recorded(leader, world, pupil):
