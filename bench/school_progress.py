@@ -159,7 +159,7 @@ def main():
         school = School.objects.filter(urn="999001").first()
         have = Learner.objects.filter(school=school).count() if school else 0
     if args.rebuild or have != args.pupils:
-        school, user, pupil_count, participation_count = build(args.pupils)
+        school, _user, pupil_count, participation_count = build(args.pupils)
     with all_tenants_UNSAFE("benchmark"):
         pupil_count = Learner.objects.filter(school=school).count()
         participation_count = Participation.objects.filter(school=school).count()

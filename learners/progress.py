@@ -177,8 +177,9 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
 
     Hours: ks3_in_person_hours, ks3_virtual_hours, ks3_hours (virtual capped), ks4_hours,
     ks4_placement_hours, total_hours. Variety: ks3_employers (the KS3 week needs two) and,
-    with variety=True, ks4_employers, ks3_sectors, ks4_sectors. Tiers: reached_t1..t3. Verdicts: ks3_week_met, ks4_week_met, ten_days_met,
-    behind (against the pro-rata share of the current stage's week).
+    with variety=True, ks4_employers, ks3_sectors, ks4_sectors. Tiers: reached_t1..t3.
+    Verdicts: ks3_week_met, ks4_week_met, ten_days_met, behind (against the pro-rata share
+    of the current stage's week).
     """
     p = "participations__"
     counted = counts_q(rules, as_at=as_at, prefix=p)
