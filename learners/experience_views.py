@@ -94,7 +94,8 @@ def _experience_form_view(request, *, experience=None):
             form.add_error(field if field in form.fields else None, problems)
         return render(request, "learners/experience_form.html", context, status=400)
     verb = "Logged" if experience is None else "Updated"
-    messages.success(request, f"{verb} “{saved.title}” for {len(set(chosen))} pupils.")
+    count = len(set(chosen))
+    messages.success(request, f"{verb} “{saved.title}” for {count} pupil{'s' * (count != 1)}.")
     return redirect("experience_detail", experience_id=saved.pk)
 
 
