@@ -95,6 +95,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "home.view": ALL_ROLES,
     "framework.view": ALL_ROLES,
     "hub.view": frozenset({R.HUB_LEAD, R.NATIONAL_ANALYST}),
+    "hub.configure": frozenset({R.HUB_LEAD}),
     "school.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
     "employer.view": frozenset({R.HUB_LEAD, R.EMPLOYER, *SCHOOL_ROLES, R.NATIONAL_ANALYST}),
     "pupil.view_named": frozenset(SCHOOL_ROLES),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pupils/", include("learners.urls")),
     path("experiences/", include("learners.experience_urls")),
     path("progress/", include("learners.progress_urls")),
+    path("hub/", include("hubs.urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("invitations/", include("accounts.urls")),

@@ -79,6 +79,7 @@ DESIGNED = {
     "participation_edit": ("participation", SCHOOL_STAFF_OWN),
     "school_summary": (None, SCHOOL_STAFF_ALL),
     "cohort": ({"year_group": 9}, SCHOOL_STAFF_ALL),
+    "hub_rules": (None, only({Role.HUB_LEAD: ALL_OK})),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {"healthz": None, "invitation_accept": "token"}

@@ -237,3 +237,40 @@ def test_a_skill_step_above_15_is_refused(client, world):
     )
     assert response.status_code == 200
     assert "less than or equal to 15" in response.content.decode()
+
+
+def test_a_hub_lead_makes_the_meaningful_rule_stricter_and_pupils_days_follow(client, world):
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    response = client.post(
+        reverse("hub_rules"),
+        {
+            "meaningful_criteria": ["M1", "M2", "M3", "M7"],
+            "ks3_virtual_cap_days": "2.5",
+        },
+    )
+    assert response.status_code == 302
+    with all_tenants_UNSAFE("test"):
+        from hubs.models import Hub
+
+        rules = ProgressRules.for_hub(Hub.objects.get(pk=world.a.hub.pk))
+        total = (
+            with_progress(
+                Learner.objects.filter(pk=world.a.pupil.pk), rules=rules, as_at=date(2026, 8, 31)
+            )
+            .get()
+            .total_hours
+        )
+    assert rules.meaningful_criteria == ("M1", "M2", "M3", "M7")
+    assert total == 0  # the world's visit has no reflection yet
+
+
+def test_a_hub_cannot_drop_below_m1_m2_m3(client, world):
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    response = client.post(
+        reverse("hub_rules"),
+        {
+            "meaningful_criteria": ["M1", "M2"],
+            "ks3_virtual_cap_days": "2.5",
+        },
+    )
+    assert "must stay" in response.content.decode()
