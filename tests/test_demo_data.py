@@ -1,0 +1,76 @@
+import pytest
+from django.core.management import call_command
+
+from access.context import all_tenants_UNSAFE
+from access.roles import Role
+from hubs.models import Hub, Membership
+from learners.academic import academic_year_of
+from learners.models import Learner, Participation
+from learners.upn import upn_validate
+from schools.models import School
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo_data", "--schools-per-hub", "3", "--pupils-per-school", "40")
+
+
+def test_it_builds_two_hubs_with_schools_pupils_and_histories(demo):
+    with all_tenants_UNSAFE("test"):
+        assert Hub.objects.count() == 2
+        assert School.objects.count() == 6
+        assert Learner.objects.count() > 100
+        assert Participation.objects.exists()
+
+
+def test_it_gives_every_pupil_a_valid_upn_and_their_schools_hub(demo):
+    with all_tenants_UNSAFE("test"):
+        for upn, hub_id, school_hub_id in Learner.objects.values_list(
+            "upn", "hub_id", "school__hub_id"
+        ):
+            assert upn_validate(upn) == upn
+            assert hub_id == school_hub_id
+
+
+def test_it_has_pupils_in_every_year_from_7_to_11(demo):
+    from django.utils import timezone
+
+    year = academic_year_of(timezone.localdate())
+    with all_tenants_UNSAFE("test"):
+        cohorts = set(Learner.objects.values_list("cohort", flat=True))
+    assert {year - (y - 7) for y in range(7, 12)} <= cohorts
+
+
+def test_it_creates_one_account_per_role_per_hub(demo):
+    with all_tenants_UNSAFE("test"):
+        for role in (Role.HUB_LEAD, Role.CAREERS_LEADER, Role.SCHOOL_STAFF, Role.EMPLOYER):
+            assert Membership.objects.filter(role=role).count() == 2
+        assert Membership.objects.filter(role=Role.NATIONAL_ANALYST).count() == 1
+
+
+def test_running_it_again_changes_nothing(demo):
+    with all_tenants_UNSAFE("test"):
+        before = Learner.objects.count()
+    call_command("demo_data")
+    with all_tenants_UNSAFE("test"):
+        assert Learner.objects.count() == before
+
+
+def test_reset_rebuilds_at_the_requested_size(demo):
+    call_command(
+        "demo_data",
+        "--reset",
+        "--hubs",
+        "1",
+        "--schools-per-hub",
+        "2",
+        "--pupils-per-school",
+        "25",
+        "--no-history",
+    )
+    with all_tenants_UNSAFE("test"):
+        assert Hub.objects.count() == 1
+        assert School.objects.count() == 2
+        assert not Participation.objects.exists()
