@@ -10,7 +10,7 @@ from schools.selectors import school_pupils_in_year
 from .academic import YEAR_GROUPS, year_group_on
 from .forms import SkillRatingForm
 from .models import Learner
-from .progress import days, with_progress
+from .progress import with_progress
 from .selectors import pupil_get, pupil_skill_ratings, pupil_timeline, rules_for_school
 from .services import skill_rating_record
 
@@ -62,9 +62,6 @@ def pupil_detail(request, pupil_id: int):
             "pupil": pupil,
             "year_group": year_group_on(pupil.cohort, today),
             "progress": progress,
-            "ks3_days": days(progress.ks3_hours),
-            "ks4_placement_days": days(progress.ks4_placement_hours),
-            "total_days": days(progress.total_hours),
             "timeline": timeline,
             "ratings": pupil_skill_ratings(actor=request.actor, pupil=pupil),
             "rules": rules,
