@@ -20,6 +20,9 @@ class Actor:
     is_platform_admin: bool = False
     # A system actor runs background work on behalf of no one; it sees everything.
     system_reason: str | None = None
+    # "aggregates": the same person computing totals (hub dashboards) over rows they may
+    # never see one by one. Only selectors that return numbers switch to it.
+    purpose: str | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -35,6 +38,11 @@ class Actor:
         if self.sees_everything:
             return True
         return self.role is not None and self.role in CAPABILITIES[capability]
+
+    def for_aggregates(self) -> Actor:
+        from dataclasses import replace
+
+        return replace(self, purpose="aggregates")
 
     def to_spec(self) -> dict:
         """A JSON-safe description a Celery task rebuilds the actor from."""

@@ -14,7 +14,7 @@ from django.db.models import Q
 from .actor import Actor
 from .roles import Role
 
-ScopeRule = Callable[[Actor], Q]
+ScopeRule = Callable[[Actor], Q | None]
 
 EVERYTHING = Q()
 R = Role
@@ -30,6 +30,10 @@ def _trusts_in_hub(actor: Actor) -> Q:
 
 def _employers_partnered_with(hub_ids) -> Q:
     return Q(hubs__in=hub_ids) if hub_ids else Q(pk__in=[])
+
+
+def _for_aggregates(actor: Actor, condition: Q) -> Q | None:
+    return condition if actor.purpose == "aggregates" else None
 
 
 SCOPES: dict[str, dict[Role, ScopeRule]] = {
@@ -64,10 +68,13 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
     },
-    # Hub leads see pupils only as aggregates (counts through School), never as rows.
+    # Hub leads and analysts see pupils only inside totals (actor.for_aggregates()),
+    # never as rows.
     "learners.Learner": {
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+        R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
+        R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
     },
     "learners.Experience": {
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
@@ -77,8 +84,16 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "learners.Participation": {
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+        R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
+        R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
     },
     "learners.SkillRating": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
+    },
+    # Hub leads see their hub's reports; schools their own (pupil records included).
+    "reports.ReportRun": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
     },
@@ -104,6 +119,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "experience.log": frozenset(SCHOOL_ROLES),
     "experience.delete": frozenset({R.CAREERS_LEADER}),
     "progress.view": frozenset(SCHOOL_ROLES),
+    "report.school": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
+    "report.pupil": frozenset(SCHOOL_ROLES),
+    "report.hub": frozenset({R.HUB_LEAD}),
     "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
 }
@@ -122,4 +140,4 @@ def scope_filter(model_label: str, actor: Actor) -> Q | None:
     rules = SCOPES[model_label]
     if actor.role is None or actor.role not in rules:
         return None
-    return rules[actor.role](actor)
+    return rules[actor.role](actor)  # a rule may itself answer None: no rows

@@ -14,6 +14,7 @@ urlpatterns = [
     path("experiences/", include("learners.experience_urls")),
     path("progress/", include("learners.progress_urls")),
     path("hub/", include("hubs.urls")),
+    path("reports/", include("reports.urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("invitations/", include("accounts.urls")),

@@ -384,3 +384,63 @@ def compass_dates(as_at: date) -> list[date]:
 
     year = academic_year_of(as_at)
     return [date(year, 12, 31), date(year + 1, 3, 31), date(year + 1, 7, 31)]
+
+
+# -- Group totals over the per-pupil figures, still in one database query
+
+
+GROUP_MEASURES = {
+    "pupils": "COUNT(*)",
+    "behind": "COUNT(*) FILTER (WHERE behind)",
+    "ks3_met": "COUNT(*) FILTER (WHERE ks3_week_met)",
+    "ks4_met": "COUNT(*) FILTER (WHERE ks4_week_met)",
+    "ten_days_met": "COUNT(*) FILTER (WHERE ten_days_met)",
+    "fsm": "COUNT(*) FILTER (WHERE fsm)",
+    "fsm_behind": "COUNT(*) FILTER (WHERE fsm AND behind)",
+    "send": "COUNT(*) FILTER (WHERE send <> 'N')",
+    "send_behind": "COUNT(*) FILTER (WHERE send <> 'N' AND behind)",
+    "y9": "COUNT(*) FILTER (WHERE stage_offset = 2)",
+    "y9_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND ks3_week_met)",
+    "y9_fsm": "COUNT(*) FILTER (WHERE stage_offset = 2 AND fsm)",
+    "y9_fsm_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND fsm AND ks3_week_met)",
+    "y11": "COUNT(*) FILTER (WHERE stage_offset = 4)",
+    "y11_ks4_met": "COUNT(*) FILTER (WHERE stage_offset = 4 AND ks4_week_met)",
+    "y11_fsm": "COUNT(*) FILTER (WHERE stage_offset = 4 AND fsm)",
+    "y11_fsm_ks4_met": "COUNT(*) FILTER (WHERE stage_offset = 4 AND fsm AND ks4_week_met)",
+    "total_hours": "COALESCE(SUM(total_hours), 0)",
+}
+GROUPINGS = {"school": "school_id", "cohort": "cohort", "hub": "hub_id"}
+
+
+def grouped_progress(learners, *, rules: ProgressRules, as_at: date, by: str) -> list[dict]:
+    """Totals of the per-pupil verdicts, grouped by school, cohort or hub, in one query.
+
+    The per-pupil figures come from with_progress (the same rules as every page); this only
+    wraps its SQL in an outer GROUP BY, so nothing is counted in Python.
+    """
+    from django.db import connections
+
+    column = GROUPINGS[by]
+    inner = with_progress(learners, rules=rules, as_at=as_at).values(
+        "school_id",
+        "cohort",
+        "hub_id",
+        "fsm",
+        "send",
+        "behind",
+        "ks3_week_met",
+        "ks4_week_met",
+        "ten_days_met",
+        "stage_offset",
+        "total_hours",
+    )
+    sql, params = inner.query.sql_with_params()
+    measures = ", ".join(f"{expression} AS {name}" for name, expression in GROUP_MEASURES.items())
+    outer = (
+        f"SELECT {column} AS key, {measures} FROM ({sql}) AS per_pupil "  # noqa: S608
+        f"GROUP BY {column} ORDER BY {column}"
+    )
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(outer, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

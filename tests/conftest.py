@@ -46,6 +46,8 @@ class Side:
     sibling_experience: object = None
     participation: object = None
     sibling_participation: object = None
+    report: object = None
+    sibling_report: object = None
 
 
 @dataclass
@@ -121,7 +123,28 @@ def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
     side.sibling_experience, side.sibling_participation = _make_experience(
         sibling, sibling_pupil, sibling_employer
     )
+    side.report = _make_report(school)
+    side.sibling_report = _make_report(sibling)
     return side
+
+
+def _make_report(school):
+    """A finished school report with a small PDF, as a worker would leave it."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import ReportRun
+
+    run = ReportRun.objects.create(
+        kind=ReportRun.Kind.SCHOOL_B6,
+        hub_id=school.hub_id,
+        school=school,
+        as_at=date(2025, 12, 31),
+        status=ReportRun.Status.DONE,
+        progress=100,
+        summary={"kind": "school_b6"},
+    )
+    run.pdf.save(f"test-{run.pk}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return run
 
 
 def _make_experience(school, pupil, employer):

@@ -80,6 +80,21 @@ DESIGNED = {
     "school_summary": (None, SCHOOL_STAFF_ALL),
     "cohort": ({"year_group": 9}, SCHOOL_STAFF_ALL),
     "hub_rules": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "school_report": (
+        "school",
+        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+    ),
+    "hub_dashboard": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "pupil_record": ("pupil", SCHOOL_STAFF_OWN),
+    "cohort_csv": ({"year_group": 9}, SCHOOL_STAFF_ALL),
+    "report_run_status": (
+        "report",
+        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+    ),
+    "report_run_download": (
+        "report_pdf",
+        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+    ),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {"healthz": None, "invitation_accept": "token"}
@@ -167,7 +182,9 @@ def module_world(django_db_setup, django_db_blocker):
 
 
 def _object_for(kind, side, other, role, variant):
-    if kind in ("experience", "participation"):
+    if kind in ("report", "report_pdf"):
+        kind = "report"
+    if kind in ("experience", "participation", "report"):
         return {
             "own": getattr(side, kind),
             "sibling": getattr(side, f"sibling_{kind}"),
@@ -189,6 +206,10 @@ def _object_for(kind, side, other, role, variant):
 def _kwargs(name, kind, obj):
     if isinstance(kind, dict):
         return kind
+    if kind == "report_pdf":
+        return {"run_id": obj.pk, "output": "pdf"}
+    if kind == "report":
+        return {"run_id": obj.pk}
     return {f"{kind}_id": obj.pk} if kind else {}
 
 

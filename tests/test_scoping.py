@@ -75,3 +75,17 @@ def test_a_user_without_membership_sees_nothing(world):
 
 def test_every_tenant_model_has_an_access_rule():
     assert [e for e in checks.run_checks() if e.id.startswith("access.")] == []
+
+
+def test_a_hub_lead_counts_their_hubs_pupils_only_inside_aggregates(world):
+    actor = actor_for_user(world.a.users[Role.HUB_LEAD])
+    with acting_as(actor):
+        assert Learner.objects.count() == 0
+    with acting_as(actor.for_aggregates()):
+        assert set(Learner.objects.values_list("school__hub_id", flat=True)) == {world.a.hub.pk}
+
+
+def test_aggregates_give_a_careers_leader_nothing_more(world):
+    actor = actor_for_user(world.a.users[Role.CAREERS_LEADER]).for_aggregates()
+    with acting_as(actor):
+        assert list(Learner.objects.all()) == [world.a.pupil]

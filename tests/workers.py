@@ -24,10 +24,10 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None):
+def celery_worker(*, queue: str | None = None, env: dict | None = None):
     """Yield the queue name a fresh worker process consumes; stop the worker afterwards."""
     queue = queue or f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_CONN_MAX_AGE": "0"}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_CONN_MAX_AGE": "0", **(env or {})}
     process = subprocess.Popen(
         [
             sys.executable,

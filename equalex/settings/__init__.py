@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "schools",
     "employers",
     "learners",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -193,7 +194,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or f"file://{BROKER_DIR / 'results'}"
 else:
     # Longer than the longest task, so acks_late tasks are not redelivered mid-run.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600))
+    }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

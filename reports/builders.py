@@ -1,0 +1,495 @@
+"""What each report says: summaries computed by the progress module, then CSV and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from access.context import acting_as, current_actor
+from employers.models import Employer
+from hubs.models import Hub
+from learners.academic import academic_year_of, cohort_for
+from learners.models import Learner, Participation
+from learners.progress import (
+    ProgressRules,
+    compass_answers,
+    compass_band,
+    compass_dates,
+    counts_q,
+    grouped_progress,
+    with_progress,
+)
+from schools.models import School
+
+from .charts import bar_chart_svg
+
+
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _gap(group, group_behind, everyone, everyone_behind):
+    """On-track percentage points of the others minus the group's (positive = group behind)."""
+    others = everyone - group
+    if not group or not others:
+        return None
+    group_on = 100 * (group - group_behind) / group
+    others_on = 100 * ((others - (everyone_behind - group_behind)) / others)
+    return round(others_on - group_on, 1)
+
+
+def _years_7_to_11(as_at: date) -> list[int]:
+    return [cohort_for(year, as_at) for year in range(7, 12)]
+
+
+def _experience_mix(participations, rules: ProgressRules, since: date, as_at: date) -> dict:
+    window = participations.filter(
+        experience__start_date__gte=since, experience__start_date__lte=as_at, hours_attended__gt=0
+    )
+    seven = ProgressRules(meaningful_criteria=("M1", "M2", "M3", "M4", "M5", "M6", "M7"))
+    totals = window.aggregate(
+        participations=Count("pk"),
+        meaningful=Count("pk", filter=counts_q(rules)),
+        all_seven=Count("pk", filter=counts_q(seven)),
+        t1=Count("pk", filter=Q(experience__tier=1)),
+        t2=Count("pk", filter=Q(experience__tier=2)),
+        t3=Count("pk", filter=Q(experience__tier=3)),
+        employers=Count("experience__employers", distinct=True),
+        sectors=Count("experience__sectors", distinct=True),
+    )
+    totals["meaningful_pct"] = _pct(totals["meaningful"], totals["participations"])
+    totals["all_seven_pct"] = _pct(totals["all_seven"], totals["participations"])
+    return totals
+
+
+def school_summary(*, school_id: int, as_at: date) -> dict:
+    actor = current_actor()
+    school = School.objects.select_related("hub").get(pk=school_id)
+    rules = ProgressRules.for_hub(school.hub)
+    year_start = date(academic_year_of(as_at), 9, 1)
+    with acting_as(actor.for_aggregates()):
+        pupils = Learner.objects.filter(school_id=school.pk)
+        by_cohort = {
+            row["key"]: row
+            for row in grouped_progress(
+                pupils.filter(cohort__in=_years_7_to_11(as_at)),
+                rules=rules,
+                as_at=as_at,
+                by="cohort",
+            )
+        }
+        compass = compass_answers(pupils, rules=rules, as_at=as_at)
+        mix = _experience_mix(
+            Participation.objects.filter(school_id=school.pk), rules, year_start, as_at
+        )
+    years = []
+    totals = dict.fromkeys(("pupils", "behind", "fsm", "fsm_behind", "send", "send_behind"), 0)
+    for year in range(7, 12):
+        row = by_cohort.get(cohort_for(year, as_at), {})
+        pupils_n = row.get("pupils", 0)
+        years.append(
+            {
+                "year_group": year,
+                "pupils": pupils_n,
+                "on_track": pupils_n - row.get("behind", 0),
+                "behind": row.get("behind", 0),
+                "on_track_pct": _pct(pupils_n - row.get("behind", 0), pupils_n),
+                "ks3_met": row.get("ks3_met", 0),
+                "ks4_met": row.get("ks4_met", 0),
+                "fsm_gap": _gap(
+                    row.get("fsm", 0), row.get("fsm_behind", 0), pupils_n, row.get("behind", 0)
+                ),
+            }
+        )
+        for key in totals:
+            totals[key] += row.get(key, 0)
+    return {
+        "kind": "school_b6",
+        "school": {
+            "id": school.pk,
+            "name": school.name,
+            "urn": school.urn,
+            "type": school.get_type_display(),
+            "hub": school.hub.name,
+        },
+        "as_at": as_at.isoformat(),
+        "rules": {
+            "meaningful_criteria": list(rules.meaningful_criteria),
+            "ks3_virtual_cap_hours": str(rules.ks3_virtual_cap_hours),
+        },
+        "headline": {
+            "pupils": totals["pupils"],
+            "on_track_pct": _pct(totals["pupils"] - totals["behind"], totals["pupils"]),
+            "fsm_gap": _gap(
+                totals["fsm"], totals["fsm_behind"], totals["pupils"], totals["behind"]
+            ),
+            "send_gap": _gap(
+                totals["send"], totals["send_behind"], totals["pupils"], totals["behind"]
+            ),
+        },
+        "compass": [
+            {
+                "code": a.code,
+                "question": a.question,
+                "band": a.band,
+                "numerator": a.numerator,
+                "denominator": a.denominator,
+                "percent": str(a.percent) if a.percent is not None else None,
+            }
+            for a in compass
+        ],
+        "years": years,
+        "experiences": mix,
+    }
+
+
+def hub_summary(*, hub_id: int, as_at: date) -> dict:
+    actor = current_actor()
+    hub = Hub.objects.prefetch_related("growth_sectors").get(pk=hub_id)
+    rules = ProgressRules.for_hub(hub)
+    year_start = date(academic_year_of(as_at), 9, 1)
+    schools = list(School.objects.filter(hub_id=hub.pk).order_by("name"))
+    cohorts = _years_7_to_11(as_at)
+    with acting_as(actor.for_aggregates()):
+        pupils = Learner.objects.filter(hub_id=hub.pk, cohort__in=cohorts)
+        by_school = {
+            row["key"]: row
+            for row in grouped_progress(pupils, rules=rules, as_at=as_at, by="school")
+        }
+        trend = []
+        for reading in compass_dates(as_at):
+            if reading > as_at:
+                continue
+            row = next(
+                iter(
+                    grouped_progress(
+                        Learner.objects.filter(hub_id=hub.pk, cohort__in=_years_7_to_11(reading)),
+                        rules=rules,
+                        as_at=reading,
+                        by="hub",
+                    )
+                ),
+                {},
+            )
+            trend.append(
+                {
+                    "date": reading.isoformat(),
+                    "on_track_pct": _pct(
+                        row.get("pupils", 0) - row.get("behind", 0), row.get("pupils", 0)
+                    ),
+                    "q1_pct": _pct(row.get("y9_ks3_met", 0), row.get("y9", 0)),
+                    "q3_pct": _pct(row.get("y11_ks4_met", 0), row.get("y11", 0)),
+                }
+            )
+        mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
+        covered = set(
+            Participation.objects.filter(
+                hub_id=hub.pk,
+                experience__start_date__gte=year_start,
+                experience__start_date__lte=as_at,
+                experience__sectors__isnull=False,
+            )
+            .values_list("experience__sectors__name", flat=True)
+            .distinct()
+        )
+        engaged = Employer.objects.filter(
+            pk__in=Participation.objects.filter(
+                hub_id=hub.pk,
+                experience__start_date__gte=year_start,
+                experience__start_date__lte=as_at,
+            ).values("experience__employers")
+        )
+        employer_counts = engaged.aggregate(
+            engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
+        )
+    partners = Employer.objects.filter(hubs=hub).count()
+    rows, by_type, by_quartile = [], {}, {}
+    ranked = sorted(schools, key=lambda s: s.fsm_percent)
+    quartile_of = {s.pk: 1 + (4 * index) // max(len(ranked), 1) for index, s in enumerate(ranked)}
+    for school in schools:
+        r = by_school.get(school.pk, {})
+        row = {
+            "id": school.pk,
+            "name": school.name,
+            "type": school.get_type_display(),
+            "fsm_percent": str(school.fsm_percent),
+            "pupils": r.get("pupils", 0),
+            "on_track_pct": _pct(r.get("pupils", 0) - r.get("behind", 0), r.get("pupils", 0)),
+            "ks3_met_pct": _pct(r.get("y9_ks3_met", 0), r.get("y9", 0)),
+            "ks4_met_pct": _pct(r.get("y11_ks4_met", 0), r.get("y11", 0)),
+            "q1_band": compass_band(r.get("y9_ks3_met", 0), r.get("y9", 0)),
+            "q3_band": compass_band(r.get("y11_ks4_met", 0), r.get("y11", 0)),
+            "fsm_gap": _gap(
+                r.get("fsm", 0), r.get("fsm_behind", 0), r.get("pupils", 0), r.get("behind", 0)
+            ),
+        }
+        rows.append(row)
+        for bucket, key in ((by_type, row["type"]), (by_quartile, f"Q{quartile_of[school.pk]}")):
+            agg = bucket.setdefault(
+                key,
+                {
+                    "schools": 0,
+                    "pupils": 0,
+                    "behind": 0,
+                    "y9": 0,
+                    "y9_ks3_met": 0,
+                    "y11": 0,
+                    "y11_ks4_met": 0,
+                },
+            )
+            agg["schools"] += 1
+            for field in ("pupils", "behind", "y9", "y9_ks3_met", "y11", "y11_ks4_met"):
+                agg[field] += r.get(field, 0)
+    for bucket in (by_type, by_quartile):
+        for agg in bucket.values():
+            agg["on_track_pct"] = _pct(agg["pupils"] - agg["behind"], agg["pupils"])
+            agg["ks3_met_pct"] = _pct(agg["y9_ks3_met"], agg["y9"])
+            agg["ks4_met_pct"] = _pct(agg["y11_ks4_met"], agg["y11"])
+    growth = sorted(s.name for s in hub.growth_sectors.all())
+    return {
+        "kind": "hub_dashboard",
+        "hub": {"id": hub.pk, "name": hub.name, "region": hub.region},
+        "as_at": as_at.isoformat(),
+        "schools": rows,
+        "by_type": dict(sorted(by_type.items())),
+        "by_fsm_quartile": dict(sorted(by_quartile.items())),
+        "sectors": {
+            "growth": growth,
+            "covered": sorted(covered),
+            "growth_covered": sorted(set(growth) & covered),
+        },
+        "employers": {
+            "partners": partners,
+            **employer_counts,
+            "sme_pct": _pct(employer_counts["sme"], employer_counts["engaged"]),
+        },
+        "experiences": mix,
+        "trend": trend,
+    }
+
+
+def pupil_record(*, pupil_id: int, as_at: date) -> dict:
+    from learners.progress import participations_with_verdict
+    from learners.selectors import pupil_get
+
+    pupil = pupil_get(actor=current_actor(), pupil_id=pupil_id)
+    rules = ProgressRules.for_hub(Hub.objects.get(pk=pupil.hub_id))
+    progress = with_progress(
+        Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=as_at, variety=True
+    ).get()
+    entries = participations_with_verdict(
+        Participation.objects.filter(learner=pupil, experience__start_date__lte=as_at)
+        .select_related("experience")
+        .prefetch_related("experience__employers")
+        .order_by("experience__start_date"),
+        rules=rules,
+    )
+    from learners.models import SkillRating
+
+    return {
+        "kind": "pupil_record",
+        "pupil": {"name": f"{pupil.first_name} {pupil.surname}", "school": pupil.school.name},
+        "as_at": as_at.isoformat(),
+        "totals": {
+            "ks3_days": str(progress.ks3_hours / 5),
+            "ks4_placement_days": str(progress.ks4_placement_hours / 5),
+            "total_days": str(progress.total_hours / 5),
+            "ten_days_met": progress.ten_days_met,
+        },
+        "experiences": [
+            {
+                "date": e.experience.start_date.isoformat(),
+                "title": e.experience.title,
+                "kind": e.experience.get_kind_display(),
+                "tier": f"T{e.experience.tier}",
+                "employers": ", ".join(x.name for x in e.experience.employers.all()),
+                "days": str(e.hours_attended / 5),
+                "counted": e.counts,
+                "reflection": e.reflection_text,
+                "feedback": e.feedback_text,
+            }
+            for e in entries
+        ],
+        "skills": [
+            {
+                "skill": r.skill.name,
+                "step": r.step,
+                "rater": r.get_rater_display(),
+                "date": r.rated_on.isoformat(),
+            }
+            for r in SkillRating.objects.filter(learner=pupil).select_related("skill")
+        ],
+    }
+
+
+def cohort_rows(*, school_id: int, year_group: int, as_at: date) -> dict:
+    from learners.selectors import cohort_progress
+
+    pupils = cohort_progress(
+        actor=current_actor(), school_id=school_id, year_group=year_group, as_at=as_at
+    )
+    rows = [
+        {
+            "upn": p.upn,
+            "first_name": p.first_name,
+            "surname": p.surname,
+            "fsm": p.fsm,
+            "disadvantaged": p.disadvantaged,
+            "send": p.send,
+            "ks3_days": str(p.ks3_hours / 5),
+            "ks3_employers": p.ks3_employers,
+            "ks4_placement_days": str(p.ks4_placement_hours / 5),
+            "total_days": str(p.total_hours / 5),
+            "ks3_week_met": p.ks3_week_met,
+            "ks4_week_met": p.ks4_week_met,
+            "behind": p.behind,
+        }
+        for p in pupils
+    ]
+    return {
+        "kind": "cohort_csv",
+        "year_group": year_group,
+        "as_at": as_at.isoformat(),
+        "pupils": len(rows),
+        "rows": rows,
+    }
+
+
+def to_csv(summary: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if summary["kind"] == "school_b6":
+        writer.writerow(
+            [
+                "Year group",
+                "Pupils",
+                "On track",
+                "Behind",
+                "On track %",
+                "KS3 week met",
+                "KS4 week met",
+                "FSM gap (points)",
+            ]
+        )
+        for y in summary["years"]:
+            writer.writerow(
+                [
+                    y["year_group"],
+                    y["pupils"],
+                    y["on_track"],
+                    y["behind"],
+                    y["on_track_pct"],
+                    y["ks3_met"],
+                    y["ks4_met"],
+                    y["fsm_gap"],
+                ]
+            )
+        writer.writerow([])
+        writer.writerow(["Compass question", "Band", "Pupils", "Of"])
+        for a in summary["compass"]:
+            writer.writerow([a["code"], a["band"], a["numerator"], a["denominator"]])
+    elif summary["kind"] == "hub_dashboard":
+        writer.writerow(
+            [
+                "School",
+                "Type",
+                "FSM %",
+                "Pupils",
+                "On track %",
+                "Q1 KS3 week %",
+                "Q3 KS4 week %",
+                "Q1 band",
+                "Q3 band",
+                "FSM gap (points)",
+            ]
+        )
+        for s in summary["schools"]:
+            writer.writerow(
+                [
+                    s["name"],
+                    s["type"],
+                    s["fsm_percent"],
+                    s["pupils"],
+                    s["on_track_pct"],
+                    s["ks3_met_pct"],
+                    s["ks4_met_pct"],
+                    s["q1_band"],
+                    s["q3_band"],
+                    s["fsm_gap"],
+                ]
+            )
+    elif summary["kind"] == "cohort_csv":
+        columns = list(summary["rows"][0]) if summary["rows"] else ["upn"]
+        writer.writerow(columns)
+        for row in summary["rows"]:
+            writer.writerow([row[c] for c in columns])
+    elif summary["kind"] == "pupil_record":
+        writer.writerow(["Date", "Experience", "Kind", "Tier", "Employers", "Days", "Counted"])
+        for e in summary["experiences"]:
+            writer.writerow(
+                [
+                    e["date"],
+                    e["title"],
+                    e["kind"],
+                    e["tier"],
+                    e["employers"],
+                    e["days"],
+                    "yes" if e["counted"] else "no",
+                ]
+            )
+    return buffer.getvalue()
+
+
+def charts_for(summary: dict) -> dict:
+    if summary["kind"] == "school_b6":
+        return {
+            "on_track": bar_chart_svg(
+                [(f"Year {y['year_group']}", y["on_track_pct"]) for y in summary["years"]],
+                title="Pupils on track by year group",
+            )
+        }
+    if summary["kind"] == "hub_dashboard":
+        return {
+            "by_type": bar_chart_svg(
+                [(k, v["on_track_pct"]) for k, v in summary["by_type"].items()],
+                title="On track by school type",
+            ),
+            "by_quartile": bar_chart_svg(
+                [(f"FSM {k}", v["on_track_pct"]) for k, v in summary["by_fsm_quartile"].items()],
+                title="On track by school FSM quartile",
+            ),
+        }
+    return {}
+
+
+def to_pdf(summary: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        f"reports/pdf/{summary['kind']}.html",
+        {
+            "s": summary,
+            "charts": charts_for(summary),
+            "built_at": timezone.now(),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def jsonable(value):
+    """Decimals and dates inside a summary, as JSON-safe values."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,189 @@
+import subprocess
+import tempfile
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from access.actor import actor_for_user
+from access.context import acting_as, all_tenants_UNSAFE
+from access.roles import Role
+from learners.models import Learner
+from learners.progress import ProgressRules, compass_answers
+from reports.services import report_request
+from reports.tasks import build_report
+
+pytestmark = pytest.mark.django_db
+
+AS_AT = date(2025, 12, 31)
+
+
+def pdf_text(run) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(run.pdf.open("rb").read())
+        handle.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
+def test_a_school_report_is_built_with_the_progress_modules_figures(
+    world, django_capture_on_commit_callbacks
+):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        run = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=AS_AT
+        )
+        build_report(run.pk, actor=leader.to_spec())
+        run.refresh_from_db()
+        expected = compass_answers(
+            Learner.objects.filter(school=world.a.school), rules=ProgressRules(), as_at=AS_AT
+        )
+    assert run.status == "done" and run.progress == 100
+    assert [a["band"] for a in run.summary["compass"]] == [a.band for a in expected]
+    text = pdf_text(run)
+    assert "School A1" in text and "Page 1 of" in text
+    assert "Compass supplementary questions" in text
+    assert "Q1 Pupils with a variety" in text
+    for answer in expected:
+        assert answer.band in text
+    with open("/tmp/school_b6.pdf", "wb") as handle:
+        handle.write(run.pdf.open("rb").read())
+
+
+def test_running_the_task_twice_builds_one_result(world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        run = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=AS_AT
+        )
+        assert build_report(run.pk, actor=leader.to_spec()) == "done"
+        assert build_report(run.pk, actor=leader.to_spec()) == "already claimed or finished"
+        run.refresh_from_db()
+    assert run.build_count == 1
+
+
+def test_an_identical_request_joins_the_queued_one(world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        first = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=AS_AT
+        )
+        second = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=AS_AT
+        )
+        other_date = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=date(2026, 3, 31)
+        )
+    assert second.pk == first.pk
+    assert other_date.pk != first.pk
+
+
+def test_a_report_of_another_tenant_cannot_be_requested(world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    from schools.models import School
+
+    with acting_as(leader), pytest.raises(School.DoesNotExist):
+        report_request(actor=leader, kind="school_b6", school_id=world.b.school.pk, as_at=AS_AT)
+
+
+def test_the_hub_dashboard_has_aggregates_and_no_pupil_names(world):
+    lead = actor_for_user(world.a.users[Role.HUB_LEAD])
+    with acting_as(lead):
+        run = report_request(actor=lead, kind="hub_dashboard", as_at=AS_AT)
+        build_report(run.pk, actor=lead.to_spec())
+        run.refresh_from_db()
+    assert run.status == "done"
+    assert [s["name"] for s in run.summary["schools"]] == ["School A1", "School A2"]
+    assert sum(s["pupils"] for s in run.summary["schools"]) == 2
+    text = pdf_text(run)
+    assert "Hub A" in text and "Special / SEND" in text
+    assert "0%" in text  # nobody on track yet is 0%, not "no data"
+    assert "PupilA" not in text and "SiblingA" not in text
+    assert "Hub B" not in text
+
+
+def test_a_pupil_record_lists_their_experiences(world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        run = report_request(
+            actor=leader, kind="pupil_record", pupil_id=world.a.pupil.pk, as_at=date(2026, 8, 31)
+        )
+        build_report(run.pk, actor=leader.to_spec())
+        run.refresh_from_db()
+    text = pdf_text(run)
+    assert "Amelia PupilA" in text
+    assert "Visit to Employer A" in text
+
+
+def test_the_cohort_csv_has_one_row_per_pupil(world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        run = report_request(
+            actor=leader,
+            kind="cohort_csv",
+            school_id=world.a.school.pk,
+            year_group=9,
+            as_at=date.today(),
+        )
+        build_report(run.pk, actor=leader.to_spec())
+        run.refresh_from_db()
+        lines = run.csv.open("rb").read().decode().splitlines()
+    assert lines[0].startswith("upn,first_name,surname")
+    assert len(lines) == 2 and world.a.pupil.upn in lines[1]
+
+
+def test_the_report_page_queues_a_build_and_shows_progress(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    url = reverse("school_report", args=[world.a.school.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(url, {"as_at": "2025-12-31"})
+    assert response.status_code == 302 and len(callbacks) == 1
+    page = client.get(url).content.decode()
+    assert 'hx-get="/reports/runs/' in page and "<progress" in page
+
+
+def test_the_hub_dashboard_page_query_count_does_not_grow_with_schools(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schools.models import School
+
+    def build_and_count():
+        lead = actor_for_user(world.a.users[Role.HUB_LEAD])
+        with acting_as(lead):
+            run = report_request(actor=lead, kind="hub_dashboard", as_at=date.today())
+            build_report(run.pk, actor=lead.to_spec())
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("hub_dashboard")).status_code == 200
+        return len(captured)
+
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    with all_tenants_UNSAFE("test"):
+        School.objects.bulk_create(
+            School(
+                hub=world.a.hub,
+                urn=str(700000 + n),
+                name=f"More {n}",
+                local_authority="X",
+                fsm_percent=10,
+            )
+            for n in range(3)
+        )
+    at_5 = build_and_count()
+    with all_tenants_UNSAFE("test"):
+        School.objects.bulk_create(
+            School(
+                hub=world.a.hub,
+                urn=str(800000 + n),
+                name=f"Many {n}",
+                local_authority="X",
+                fsm_percent=30,
+            )
+            for n in range(45)
+        )
+    at_50 = build_and_count()
+    assert at_5 == at_50
