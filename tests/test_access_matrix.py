@@ -80,6 +80,9 @@ DESIGNED = {
     "school_summary": (None, SCHOOL_STAFF_ALL),
     "cohort": ({"year_group": 9}, SCHOOL_STAFF_ALL),
     "hub_rules": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "pupil_import": (None, only({Role.CAREERS_LEADER: ALL_OK})),
+    "pupil_import_confirm": (None, only({Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 302)})),
+    "pupil_import_template": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "school_report": (
         "school",
         only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),

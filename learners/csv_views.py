@@ -1,0 +1,70 @@
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from access.routes import requires
+
+from .pupil_csv import pupil_import_apply, pupil_import_preview, session_rows_valid, template_csv
+
+SESSION_KEY = "equalex_pupil_import"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file from your MIS",
+        help_text="One row per pupil. Download the template to see the columns.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        return upload
+
+
+@requires("pupil.import")
+def pupil_import(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        preview = pupil_import_preview(
+            actor=request.actor,
+            school_id=request.actor.school_id,
+            uploaded=form.cleaned_data["file"].read(),
+        )
+        if preview.ok:
+            request.session[SESSION_KEY] = preview.to_session()
+        else:
+            request.session.pop(SESSION_KEY, None)
+        return render(
+            request,
+            "learners/import_preview.html",
+            {"preview": preview},
+            status=200 if preview.ok else 422,
+        )
+    return render(request, "learners/import_upload.html", {"form": form})
+
+
+@requires("pupil.import")
+def pupil_import_confirm(request):
+    if request.method != "POST":
+        return redirect("pupil_import")
+    rows = session_rows_valid(request.session.pop(SESSION_KEY, None))
+    if rows is None:
+        messages.error(request, "Nothing was imported: upload the file again to preview it.")
+        return redirect("pupil_import")
+    result = pupil_import_apply(actor=request.actor, school_id=request.actor.school_id, rows=rows)
+    messages.success(
+        request,
+        f"Imported: {result.created} new, {result.updated} updated, "
+        f"{result.moved} moved from another school.",
+    )
+    return redirect("pupil_list")
+
+
+@requires("pupil.import")
+def pupil_import_template(request):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="equalex-pupils-template.csv"'
+    return response

@@ -1,0 +1,320 @@
+"""Pupil import from a school MIS export: preview every row, then save whole or not at all."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from access.audit import describe
+from access.models import AuditEvent
+from schools.models import School
+
+from .academic import cohort_for
+from .models import Learner, Participation, SkillRating
+from .upn import InvalidUPN, upn_validate
+
+COLUMNS = {
+    "upn": ("upn",),
+    "legal_first_name": ("legal first name", "legal forename", "forename", "first name"),
+    "preferred_first_name": ("preferred first name", "preferred forename", "preferred name"),
+    "surname": ("surname", "legal surname", "last name"),
+    "year_group": ("year group", "year", "ncy", "national curriculum year"),
+    "registration_group": ("registration group", "reg group", "form", "tutor group"),
+    "fsm": ("fsm", "free school meals", "fsm eligible"),
+    "disadvantaged": ("disadvantaged", "pupil premium", "pp"),
+    "send": ("send", "sen", "sen status", "send status"),
+    "looked_after": ("looked after", "lac", "cla", "looked after child"),
+}
+REQUIRED = ("upn", "legal_first_name", "surname", "year_group")
+TRUE = {"y", "yes", "true", "1", "t"}
+FALSE = {"n", "no", "false", "0", "f", ""}
+TEMPLATE_HEADER = [
+    "UPN",
+    "Legal first name",
+    "Preferred first name",
+    "Surname",
+    "Year group",
+    "Registration group",
+    "FSM",
+    "Disadvantaged",
+    "SEND",
+    "Looked after",
+]
+TEMPLATE_EXAMPLE = ["B801200005001", "Amelia", "Millie", "Smith", "9", "9B", "N", "Y", "K", "N"]
+
+
+@dataclass
+class RowProblem:
+    line: int
+    upn: str
+    message: str
+
+
+@dataclass
+class ImportPreview:
+    rows: list[dict] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def to_session(self) -> dict:
+        data = {"rows": self.rows}
+        data["digest"] = _digest(self.rows)
+        return data
+
+
+def _digest(rows) -> str:
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return buffer.getvalue()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("utf-8", data, 0, 1, "unreadable")
+
+
+def _boolean(value: str, column: str) -> bool:
+    value = value.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ValueError(f"{column} must be Y or N, not {value!r}")
+
+
+def _year_group(value: str) -> int:
+    cleaned = value.strip().lower().removeprefix("year").removeprefix("y").strip()
+    if cleaned.isdigit() and 7 <= int(cleaned) <= 13:
+        return int(cleaned)
+    raise ValueError(f"unknown year group {value.strip()!r} (Years 7 to 13)")
+
+
+def _send(value: str) -> str:
+    code = value.strip().upper() or "N"
+    if code in {"N", "K", "E"}:
+        return code
+    raise ValueError(f"SEND must be N, K (SEN support) or E (EHC plan), not {value.strip()!r}")
+
+
+def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPreview:
+    """Check every row and count what would change; save nothing."""
+    preview = ImportPreview()
+    try:
+        text = _decode(uploaded)
+    except UnicodeDecodeError:
+        preview.problems.append(
+            RowProblem(
+                1, "", "The file's encoding is unreadable: save it as CSV (UTF-8) and try again."
+            )
+        )
+        return preview
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or not any(cell.strip() for cell in header):
+        preview.problems.append(RowProblem(1, "", "The file is empty."))
+        return preview
+    positions = {}
+    normalised = [cell.strip().lower() for cell in header]
+    for key, names in COLUMNS.items():
+        for name in names:
+            if name in normalised:
+                positions[key] = normalised.index(name)
+                break
+    missing = [
+        TEMPLATE_HEADER[list(COLUMNS).index(key)] for key in REQUIRED if key not in positions
+    ]
+    if missing:
+        preview.problems.append(RowProblem(1, "", f"Missing columns: {', '.join(missing)}."))
+        return preview
+
+    today = timezone.localdate()
+    first_line_of = {}
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        value = {key: (cells[i].strip() if i < len(cells) else "") for key, i in positions.items()}
+        raw_upn = value.get("upn", "")
+        errors = []
+        for key in REQUIRED:
+            if not value.get(key):
+                errors.append(f"{TEMPLATE_HEADER[list(COLUMNS).index(key)]} is missing")
+        row = {"line": line}
+        if raw_upn:
+            try:
+                row["upn"] = upn_validate(raw_upn)
+            except InvalidUPN as problem:
+                errors.append(str(problem))
+        if row.get("upn"):
+            if row["upn"] in first_line_of:
+                errors.append(f"duplicate UPN: also on line {first_line_of[row['upn']]}")
+            else:
+                first_line_of[row["upn"]] = line
+        parsers = {
+            "year_group": _year_group,
+            "send": _send,
+            "fsm": lambda v: _boolean(v, "FSM"),
+            "disadvantaged": lambda v: _boolean(v, "Disadvantaged"),
+            "looked_after": lambda v: _boolean(v, "Looked after"),
+        }
+        for key, parse in parsers.items():
+            if key == "year_group" and not value.get(key):
+                continue
+            try:
+                row[key] = parse(value.get(key, ""))
+            except ValueError as problem:
+                errors.append(str(problem))
+        if errors:
+            preview.problems.append(RowProblem(line, raw_upn, "; ".join(errors)))
+            continue
+        row.update(
+            legal_first_name=value["legal_first_name"],
+            preferred_first_name=value.get("preferred_first_name", ""),
+            surname=value["surname"],
+            registration_group=value.get("registration_group", ""),
+            cohort=cohort_for(row.pop("year_group"), today),
+        )
+        preview.rows.append(row)
+    if not preview.rows and not preview.problems:
+        preview.problems.append(RowProblem(1, "", "The file has a header but no pupils."))
+    _count_changes(preview, school_id)
+    return preview
+
+
+def _existing(upns) -> dict[str, tuple[int, int]]:
+    # A UPN is national: a pupil moving in must be found at whichever school holds them, so
+    # this one lookup reads across schools. It returns ids only, never pupil data.
+    return {
+        upn: (pk, school_id)
+        for upn, pk, school_id in Learner.all_tenants_UNSCOPED.filter(upn__in=upns).values_list(
+            "upn", "pk", "school_id"
+        )
+    }
+
+
+def _count_changes(preview: ImportPreview, school_id: int) -> None:
+    existing = _existing([row["upn"] for row in preview.rows])
+    for row in preview.rows:
+        found = existing.get(row["upn"])
+        if found is None:
+            preview.created += 1
+        elif found[1] == school_id:
+            preview.updated += 1
+        else:
+            preview.moved += 1
+
+
+FIELDS = (
+    "legal_first_name",
+    "preferred_first_name",
+    "surname",
+    "cohort",
+    "registration_group",
+    "fsm",
+    "disadvantaged",
+    "send",
+    "looked_after",
+)
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    moved: int
+
+
+@transaction.atomic
+def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResult:
+    """Save a previewed import whole. Pupils whose UPN is at another school move here, with
+    their history; the old school loses sight of them."""
+    school = School.objects.get(pk=school_id)
+    existing = _existing([row["upn"] for row in rows])
+    ids = [pk for pk, _ in existing.values()]
+    current = {
+        p.upn: p for p in Learner.all_tenants_UNSCOPED.select_for_update().filter(pk__in=ids)
+    }
+    create, update, moved_from = [], [], {}
+    for row in rows:
+        values = {name: row[name] for name in FIELDS}
+        pupil = current.get(row["upn"])
+        if pupil is None:
+            create.append(Learner(hub_id=school.hub_id, school=school, upn=row["upn"], **values))
+            continue
+        if pupil.school_id != school.pk:
+            moved_from[pupil.pk] = pupil.school_id
+            pupil.school_id, pupil.hub_id = school.pk, school.hub_id
+        for name, value in values.items():
+            setattr(pupil, name, value)
+        update.append(pupil)
+    created = Learner.all_tenants_UNSCOPED.bulk_create(create, batch_size=1000)
+    now = timezone.now()
+    for pupil in update:
+        pupil.updated_at = now
+    Learner.all_tenants_UNSCOPED.bulk_update(
+        update, [*FIELDS, "school", "hub", "updated_at"], batch_size=1000
+    )
+    if moved_from:
+        for model in (Participation, SkillRating):
+            model.all_tenants_UNSCOPED.filter(learner_id__in=list(moved_from)).update(
+                school_id=school.pk, hub_id=school.hub_id
+            )
+    who = describe(actor)
+    AuditEvent.all_tenants_UNSCOPED.bulk_create(
+        [
+            AuditEvent(
+                user_id=actor.user_id,
+                actor_description=who,
+                action="create",
+                model="learners.Learner",
+                object_pk=str(p.pk),
+                hub_id=school.hub_id,
+                school_id=school.pk,
+                changed_fields=["imported"],
+            )
+            for p in created
+        ]
+        + [
+            AuditEvent(
+                user_id=actor.user_id,
+                actor_description=who,
+                action="update",
+                model="learners.Learner",
+                object_pk=str(p.pk),
+                hub_id=school.hub_id,
+                school_id=school.pk,
+                changed_fields=["imported"]
+                + ([f"moved_from_school:{moved_from[p.pk]}"] if p.pk in moved_from else []),
+            )
+            for p in update
+        ]
+    )
+    return ImportResult(
+        created=len(created), updated=len(update) - len(moved_from), moved=len(moved_from)
+    )
+
+
+def session_rows_valid(data: dict | None) -> list[dict] | None:
+    if not data or data.get("digest") != _digest(data.get("rows")):
+        return None
+    return data["rows"]
