@@ -94,6 +94,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     # Hub leads see their hub's reports; schools their own (pupil records included).
     "reports.ReportRun": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
+        # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
+        R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
         R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
     },
@@ -122,6 +124,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "report.school": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
     "report.pupil": frozenset(SCHOOL_ROLES),
     "report.hub": frozenset({R.HUB_LEAD}),
+    "report.national": frozenset({R.NATIONAL_ANALYST}),
     "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
 }

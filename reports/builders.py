@@ -252,10 +252,32 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
             agg["ks3_met_pct"] = _pct(agg["y9_ks3_met"], agg["y9"])
             agg["ks4_met_pct"] = _pct(agg["y11_ks4_met"], agg["y11"])
     growth = sorted(s.name for s in hub.growth_sectors.all())
+    total = {
+        field: sum(r.get(field, 0) for r in by_school.values())
+        for field in (
+            "pupils",
+            "behind",
+            "fsm",
+            "fsm_behind",
+            "y9",
+            "y9_ks3_met",
+            "y11",
+            "y11_ks4_met",
+        )
+    }
     return {
         "kind": "hub_dashboard",
         "hub": {"id": hub.pk, "name": hub.name, "region": hub.region},
         "as_at": as_at.isoformat(),
+        # Hub-level figures only: what a national analyst may see.
+        "totals": {
+            "schools": len(schools),
+            "pupils": total["pupils"],
+            "on_track_pct": _pct(total["pupils"] - total["behind"], total["pupils"]),
+            "ks3_met_pct": _pct(total["y9_ks3_met"], total["y9"]),
+            "ks4_met_pct": _pct(total["y11_ks4_met"], total["y11"]),
+            "fsm_gap": _gap(total["fsm"], total["fsm_behind"], total["pupils"], total["behind"]),
+        },
         "schools": rows,
         "by_type": dict(sorted(by_type.items())),
         "by_fsm_quartile": dict(sorted(by_quartile.items())),

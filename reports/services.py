@@ -19,6 +19,7 @@ def report_request(
     school_id: int | None = None,
     pupil_id: int | None = None,
     year_group: int | None = None,
+    hub_id: int | None = None,
 ) -> ReportRun:
     """Queue a report (or join the identical one already queued or running).
 
@@ -27,14 +28,15 @@ def report_request(
     """
     fields = {"kind": kind, "as_at": as_at, "year_group": year_group}
     if kind == ReportRun.Kind.HUB_DASHBOARD:
-        fields["hub"] = Hub.objects.get(pk=actor.hub_id)
+        # Hub leads get their own hub; the nightly refresh (a system actor) names one.
+        fields["hub"] = Hub.objects.get(pk=actor.hub_id or hub_id)
     elif kind == ReportRun.Kind.PUPIL_RECORD:
         pupil = Learner.objects.get(pk=pupil_id)
         fields.update(hub_id=pupil.hub_id, school_id=pupil.school_id, learner=pupil)
     else:
         school = School.objects.get(pk=school_id)
         fields.update(hub_id=school.hub_id, school=school)
-    lookup = {k: v for k, v in fields.items() if k != "hub"}
+    lookup = dict(fields)
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(requested_by_id=actor.user_id, **fields)

@@ -86,3 +86,53 @@ def _pause_for_tests():
     pause = float(os.environ.get("EQUALEX_REPORT_PAUSE_SECONDS", "0") or 0)
     if pause:
         time.sleep(pause)
+
+
+@shared_task(base=ScopedTask)
+def refresh_hub_dashboards(as_at: str | None = None) -> int:
+    """Nightly (and on each formal Compass date): rebuild every hub's dashboard and every
+    school's Benchmark 6 report, so pages read a fresh summary. Runs as the system."""
+    from datetime import date
+
+    from access.context import current_actor
+    from hubs.models import Hub
+    from learners.progress import compass_dates
+    from schools.models import School
+
+    from .services import report_request
+
+    day = date.fromisoformat(as_at) if as_at else timezone.localdate()
+    actor = current_actor()
+    queued = 0
+    for hub_id in Hub.objects.values_list("pk", flat=True):
+        report_request(actor=actor, kind=ReportRun.Kind.HUB_DASHBOARD, as_at=day, hub_id=hub_id)
+        queued += 1
+    if day in compass_dates(day):
+        # A formal reading: keep a snapshot of every school's answers as at this date.
+        for school_id in School.objects.values_list("pk", flat=True):
+            report_request(
+                actor=actor, kind=ReportRun.Kind.SCHOOL_B6, as_at=day, school_id=school_id
+            )
+            queued += 1
+    return queued
+
+
+@shared_task(base=ScopedTask)
+def requeue_stuck_reports(older_than_minutes: int = 30) -> int:
+    """The reaper: a run queued or running for too long lost its message; queue it again."""
+    from datetime import timedelta
+
+    from access.context import current_actor
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stuck = list(
+        ReportRun.objects.filter(
+            Q(status=ReportRun.Status.QUEUED, requested_at__lt=cutoff)
+            | Q(status=ReportRun.Status.RUNNING, started_at__lt=cutoff)
+        ).values_list("pk", flat=True)
+    )
+    ReportRun.objects.filter(pk__in=stuck).update(status=ReportRun.Status.QUEUED, claimed_by="")
+    spec = current_actor().to_spec()
+    for run_id in stuck:
+        build_report.apply_async(args=[run_id], kwargs={"actor": spec})
+    return len(stuck)

@@ -126,3 +126,13 @@ def run_download(request, run_id: int, output: str):
         raise Http404
     name = f"{run.kind}-{run.as_at:%Y-%m-%d}.{output}"
     return FileResponse(field.open("rb"), as_attachment=output == "csv", filename=name)
+
+
+@requires("report.national")
+def national(request):
+    """Hub-level figures from each hub's latest dashboard; no school or pupil below it."""
+    from .selectors import national_hub_totals
+
+    return render(
+        request, "reports/national.html", {"hubs": national_hub_totals(actor=request.actor)}
+    )

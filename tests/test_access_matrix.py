@@ -88,6 +88,7 @@ DESIGNED = {
         only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
     ),
     "hub_dashboard": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "national_report": (None, only({Role.NATIONAL_ANALYST: ALL_OK})),
     "pupil_record": ("pupil", SCHOOL_STAFF_OWN),
     "cohort_csv": ({"year_group": 9}, SCHOOL_STAFF_ALL),
     "report_run_status": (

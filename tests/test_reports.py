@@ -10,6 +10,7 @@ from access.context import acting_as, all_tenants_UNSAFE
 from access.roles import Role
 from learners.models import Learner
 from learners.progress import ProgressRules, compass_answers
+from reports.models import ReportRun
 from reports.services import report_request
 from reports.tasks import build_report
 
@@ -187,3 +188,67 @@ def test_the_hub_dashboard_page_query_count_does_not_grow_with_schools(client, w
         )
     at_50 = build_and_count()
     assert at_5 == at_50
+
+
+def test_the_national_view_shows_hub_totals_and_no_school_names(client, world):
+    lead = actor_for_user(world.a.users[Role.HUB_LEAD])
+    with acting_as(lead):
+        run = report_request(actor=lead, kind="hub_dashboard", as_at=AS_AT)
+        build_report(run.pk, actor=lead.to_spec())
+    client.force_login(world.national_analyst)
+    page = client.get(reverse("national_report")).content.decode()
+    assert "Hub A" in page and "Hub B" in page
+    assert "No dashboard built yet." in page  # Hub B
+    assert "School A1" not in page and "PupilA" not in page
+    # An analyst cannot open the hub's PDF, which names schools.
+    assert client.get(reverse("report_run_download", args=[run.pk, "pdf"])).status_code == 404
+
+
+def test_the_nightly_refresh_queues_every_hubs_dashboard_once(
+    world, django_capture_on_commit_callbacks
+):
+    from reports.tasks import refresh_hub_dashboards
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert refresh_hub_dashboards(as_at="2026-11-23", actor={"system": "test"}) == 2
+        assert refresh_hub_dashboards(as_at="2026-11-23", actor={"system": "test"}) == 2
+    with all_tenants_UNSAFE("test"):
+        assert ReportRun.objects.filter(kind="hub_dashboard", as_at=date(2026, 11, 23)).count() == 2
+
+
+def test_on_a_compass_date_every_schools_answers_are_kept(
+    world, django_capture_on_commit_callbacks
+):
+    from reports.tasks import refresh_hub_dashboards
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert refresh_hub_dashboards(as_at="2026-12-31", actor={"system": "test"}) == 2 + 4
+    with all_tenants_UNSAFE("test"):
+        assert ReportRun.objects.filter(kind="school_b6", as_at=date(2026, 12, 31)).count() == 4
+
+
+def test_the_reaper_requeues_a_run_stuck_in_running(world, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.tasks import requeue_stuck_reports
+
+    with all_tenants_UNSAFE("test"):
+        stuck = ReportRun.objects.create(
+            kind="school_b6",
+            hub=world.a.hub,
+            school=world.a.school,
+            as_at=date(2026, 1, 5),
+            status="running",
+            claimed_by="dead-task",
+            started_at=timezone.now() - timedelta(hours=3),
+        )
+    from unittest import mock
+
+    with mock.patch("reports.tasks.build_report.apply_async") as enqueue:
+        assert requeue_stuck_reports(actor={"system": "test"}) == 1
+    enqueue.assert_called_once()
+    with all_tenants_UNSAFE("test"):
+        stuck.refresh_from_db()
+    assert (stuck.status, stuck.claimed_by) == ("queued", "")

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("EQUALEX_VAR_DIR", BASE_DIR / "var"))
@@ -205,6 +206,20 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+_SYSTEM = {"actor": {"system": "scheduled reports"}}
+CELERY_BEAT_SCHEDULE = {
+    # Nightly; on 31 Dec, 31 Mar and 31 Jul it also snapshots every school's Compass answers.
+    "refresh-hub-dashboards": {
+        "task": "reports.tasks.refresh_hub_dashboards",
+        "schedule": crontab(hour=1, minute=30),
+        "kwargs": _SYSTEM,
+    },
+    "requeue-stuck-reports": {
+        "task": "reports.tasks.requeue_stuck_reports",
+        "schedule": crontab(minute="*/15"),
+        "kwargs": _SYSTEM,
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
