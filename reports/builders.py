@@ -472,7 +472,7 @@ def charts_for(summary: dict) -> dict:
     if summary["kind"] == "school_b6":
         return {
             "on_track": bar_chart_svg(
-                [(f"Year {y['year_group']}", y["on_track_pct"]) for y in summary["years"]],
+                [(f"Year {y['year_group']}", y["on_track_pct"]) for y in summary.get("years", [])],
                 title="Pupils on track by year group",
             )
         }
@@ -483,7 +483,10 @@ def charts_for(summary: dict) -> dict:
                 title="On track by school type",
             ),
             "by_quartile": bar_chart_svg(
-                [(f"FSM {k}", v["on_track_pct"]) for k, v in summary["by_fsm_quartile"].items()],
+                [
+                    (f"FSM {k}", v["on_track_pct"])
+                    for k, v in summary.get("by_fsm_quartile", {}).items()
+                ],
                 title="On track by school FSM quartile",
             ),
         }

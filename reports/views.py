@@ -9,6 +9,7 @@ from learners.models import Learner
 from learners.progress import compass_dates
 from schools.models import School
 
+from .builders import charts_for
 from .models import ReportRun
 from .services import active_report, latest_report, report_request
 
@@ -38,6 +39,7 @@ def _report_page(request, *, kind, template, scope, request_kwargs, extra=None):
         "latest": latest,
         "active": active,
         "summary": latest.summary if latest else None,
+        "charts": charts_for(latest.summary) if latest and latest.summary else {},
         "formal_dates": compass_dates(timezone.localdate()),
         "today": timezone.localdate(),
         **(extra or {}),

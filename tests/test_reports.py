@@ -252,3 +252,17 @@ def test_the_reaper_requeues_a_run_stuck_in_running(world, django_capture_on_com
     with all_tenants_UNSAFE("test"):
         stuck.refresh_from_db()
     assert (stuck.status, stuck.claimed_by) == ("queued", "")
+
+
+def test_the_school_report_page_shows_the_same_svg_chart_as_the_pdf(client, world):
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        run = report_request(
+            actor=leader, kind="school_b6", school_id=world.a.school.pk, as_at=AS_AT
+        )
+        build_report(run.pk, actor=leader.to_spec())
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    page = client.get(reverse("school_report", args=[world.a.school.pk])).content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "Pupils on track by year group" in page
+    assert "Download PDF" in page
