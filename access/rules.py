@@ -36,6 +36,19 @@ def _for_aggregates(actor: Actor, condition: Q) -> Q | None:
     return condition if actor.purpose == "aggregates" else None
 
 
+def _own_school(actor: Actor) -> Q:
+    return Q(school_id=actor.school_id)
+
+
+# Rows that belong to one school (and follow a pupil who moves): its staff see them.
+SCHOOL_OWNED: dict[Role, ScopeRule] = {R.CAREERS_LEADER: _own_school, R.SCHOOL_STAFF: _own_school}
+# Pupil-level rows also feed hub and national totals, never as rows (actor.for_aggregates()).
+PUPIL_LEVEL: dict[Role, ScopeRule] = {
+    **SCHOOL_OWNED,
+    R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
+    R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
+}
+
 SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "hubs.Hub": {
         R.NATIONAL_ANALYST: lambda a: EVERYTHING,
@@ -46,7 +59,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     },
     "hubs.Membership": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.CAREERS_LEADER: _own_school,
         R.SCHOOL_STAFF: lambda a: Q(user_id=a.user_id),
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
         R.NATIONAL_ANALYST: lambda a: Q(user_id=a.user_id),
@@ -68,44 +81,23 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
     },
-    # Hub leads and analysts see pupils only inside totals (actor.for_aggregates()),
-    # never as rows.
-    "learners.Learner": {
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
-        R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
-        R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
-    },
-    "learners.Experience": {
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
-    },
+    "learners.Learner": PUPIL_LEVEL,
+    "learners.Experience": SCHOOL_OWNED,
     # A participation follows its pupil's current school, not the organising school.
-    "learners.Participation": {
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
-        R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
-        R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
-    },
-    "learners.SkillRating": {
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
-    },
+    "learners.Participation": PUPIL_LEVEL,
+    "learners.SkillRating": SCHOOL_OWNED,
     # Hub leads see their hub's reports; schools their own (pupil records included).
     "reports.ReportRun": {
+        **SCHOOL_OWNED,
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
         # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
         R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-        R.SCHOOL_STAFF: lambda a: Q(school_id=a.school_id),
     },
     "accounts.Invitation": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
+        R.CAREERS_LEADER: _own_school,
     },
-    "access.AuditEvent": {
-        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id),
-    },
+    "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
 }
 
 CAPABILITIES: dict[str, frozenset[Role]] = {
