@@ -299,6 +299,7 @@ class Command(BaseCommand):
             ("virtual_experience", "virtual", 2.5, 1),
             ("employer_project", "in_school", 5, 2),
             ("insight_day", "community", 5, 2),
+            ("work_shadowing", "workplace", 5, 2),
         ]
         experiences, members = [], []
         school_by_id = {s.pk: s for s in schools}
@@ -307,7 +308,7 @@ class Command(BaseCommand):
                 max(cohort, academic_year_of(today) - 4), academic_year_of(today) + 1
             ):
                 year_group = 7 + academic_year - cohort
-                chosen = [p for p in plans if rng.random() < 0.8]
+                chosen = [p for p in plans if rng.random() < 0.95]
                 if year_group in (10, 11) and rng.random() < 0.7:
                     chosen.append(("placement", "workplace", 25, 3))
                 for kind, setting, hours, tier in chosen:
@@ -333,7 +334,7 @@ class Command(BaseCommand):
                             meets_m5=rng.random() < 0.6,
                         )
                     )
-                    share = 0.85 if kind == "placement" else rng.uniform(0.3, 0.9)
+                    share = 0.85 if kind == "placement" else rng.uniform(0.6, 1.0)
                     members.append([p for p in group if rng.random() < share])
         experiences = Experience.all_tenants_UNSCOPED.bulk_create(experiences, batch_size=2000)
         employer_links = Experience.employers.through
