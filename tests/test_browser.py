@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's, driven by Playwright) against a live server."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -115,3 +116,55 @@ def test_a_careers_leader_logs_one_experience_for_a_class_of_30(page, live_serve
         )
         expect(cells.nth(1)).to_have_text("1")  # KS3 days
     page.screenshot(path="/tmp/cohort.png", full_page=True)
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        (None, ["/accounts/login/"]),
+        (
+            Role.CAREERS_LEADER,
+            [
+                "/",
+                "/pupils/?year=9",
+                "/progress/",
+                "/progress/year/9/",
+                "/experiences/new/",
+                "/experiences/",
+                "/pupils/import/",
+                "/framework/",
+                "/invitations/new/",
+            ],
+        ),
+        (Role.HUB_LEAD, ["/", "/hub/rules/", "/reports/hub/"]),
+        (Role.EMPLOYER, ["/"]),
+        (Role.NATIONAL_ANALYST, ["/", "/reports/national/"]),
+    ],
+)
+def test_pages_have_no_axe_accessibility_violations(page, live_server, world, role, paths):
+    if role is not None:
+        sign_in(page, live_server, world.a.users[role].email)
+    found = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
+
+
+def test_a_pupils_timeline_has_no_axe_accessibility_violations(page, live_server, world):
+    sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
+    page.goto(f"{live_server.url}/pupils/{world.a.pupil.pk}/")
+    assert axe_violations(page) == []
