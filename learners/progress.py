@@ -159,6 +159,28 @@ def _distinct_count(field: str, offsets, rules: ProgressRules, as_at: date) -> C
     return _PerPupil(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def _columns(expression) -> list:
+    """The plain columns an expression reads (what PostgreSQL needs in a GROUP BY)."""
+    from django.db.models.expressions import Col
+
+    if isinstance(expression, Col):
+        return [expression]
+    found = []
+    for source in expression.get_source_expressions():
+        if source is not None and hasattr(source, "get_source_expressions"):
+            found += _columns(source)
+    return found
+
+
+class _ByPupil(ExpressionWrapper):
+    """A per-pupil expression (of the cohort, say) grouped by the columns it reads, not by
+    itself: a GROUP BY of the pupil's key lets PostgreSQL hash instead of sorting every
+    participation row by long CASE expressions."""
+
+    def get_group_by_cols(self):
+        return _columns(self.expression)
+
+
 class _PerPupil(Coalesce):
     """COALESCE(correlated subquery, 0) that groups by the pupil's columns, not by itself.
 
@@ -216,9 +238,9 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
         ks3_employers=_distinct_count("employers", KS3_OFFSETS, rules, as_at),
         ks3_hours=F("ks3_in_person_hours")
         + Least(F("ks3_virtual_hours"), Value(rules.ks3_virtual_cap_hours)),
-        ks3_expected_hours=ks3_expected,
-        ks4_expected_hours=ks4_expected,
-        stage_offset=ExpressionWrapper(offset_now, output_field=IntegerField()),
+        ks3_expected_hours=_ByPupil(ks3_expected, output_field=ks3_expected.output_field),
+        ks4_expected_hours=_ByPupil(ks4_expected, output_field=ks4_expected.output_field),
+        stage_offset=_ByPupil(offset_now, output_field=IntegerField()),
     )
     if variety:
         queryset = queryset.annotate(
