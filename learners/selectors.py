@@ -8,9 +8,15 @@ from access.models import AuditEvent
 from hubs.models import Hub
 from schools.models import School
 
-from .academic import YEAR_GROUPS, academic_year_of, cohort_for
+from .academic import YEAR_GROUPS, cohort_for
 from .models import Experience, Learner, Participation, SkillRating
-from .progress import ProgressRules, behind_first, compass_answers, with_progress
+from .progress import (
+    ProgressRules,
+    behind_first,
+    compass_answers,
+    grouped_progress,
+    with_progress,
+)
 
 
 def pupil_get(*, actor, pupil_id: int) -> Learner:
@@ -90,41 +96,34 @@ def cohort_progress(
 
 
 def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:
-    """Per year group: pupils, behind, weeks met, FSM gap; and Compass Q1-Q4. Two queries
-    after the hub's rules, whatever the number of pupils."""
+    """Per year group: pupils, behind, weeks met, FSM on track; and Compass Q1-Q4. A fixed
+    number of queries whatever the number of pupils (grouped_progress, as the reports)."""
     rules = rules_for_school(actor=actor, school_id=school_id)
-    year = academic_year_of(as_at)
     pupils = Learner.objects.filter(school_id=school_id)
-    progress = with_progress(pupils, rules=rules, as_at=as_at)
-    columns = {}
-    for year_group in YEAR_GROUPS:
-        in_year = Q(cohort=year - (year_group - 7))
-        columns.update(
-            {
-                f"y{year_group}_pupils": Count("pk", filter=in_year),
-                f"y{year_group}_behind": Count("pk", filter=in_year & Q(behind=True)),
-                f"y{year_group}_ks3_met": Count("pk", filter=in_year & Q(ks3_week_met=True)),
-                f"y{year_group}_ks4_met": Count("pk", filter=in_year & Q(ks4_week_met=True)),
-                f"y{year_group}_fsm": Count("pk", filter=in_year & Q(fsm=True)),
-                f"y{year_group}_fsm_behind": Count("pk", filter=in_year & Q(fsm=True, behind=True)),
-            }
-        )
-    totals = progress.aggregate(**columns)
+    by_cohort = {
+        row["key"]: row for row in grouped_progress(pupils, rules=rules, as_at=as_at, by="cohort")
+    }
     rows = []
     for year_group in YEAR_GROUPS:
-        row = {
-            key.split("_", 1)[1]: value
-            for key, value in totals.items()
-            if key.startswith(f"y{year_group}_")
-        }
-        if row["pupils"] or year_group <= 11:
-            row["year_group"] = year_group
-            row["on_track"] = row["pupils"] - row["behind"]
-            row["others"] = row["pupils"] - row["fsm"]
-            row["others_behind"] = row["behind"] - row["fsm_behind"]
-            row["fsm_on_track_pct"] = _pct(row["fsm"] - row["fsm_behind"], row["fsm"])
-            row["others_on_track_pct"] = _pct(row["others"] - row["others_behind"], row["others"])
-            rows.append(row)
+        row = by_cohort.get(cohort_for(year_group, as_at))
+        if row is None and year_group > 11:
+            continue
+        row = row or dict.fromkeys(
+            ("pupils", "behind", "ks3_met", "ks4_met", "fsm", "fsm_behind"), 0
+        )
+        others, others_behind = row["pupils"] - row["fsm"], row["behind"] - row["fsm_behind"]
+        rows.append(
+            {
+                "year_group": year_group,
+                "pupils": row["pupils"],
+                "on_track": row["pupils"] - row["behind"],
+                "behind": row["behind"],
+                "ks3_met": row["ks3_met"],
+                "ks4_met": row["ks4_met"],
+                "fsm_on_track_pct": _pct(row["fsm"] - row["fsm_behind"], row["fsm"]),
+                "others_on_track_pct": _pct(others - others_behind, others),
+            }
+        )
     return {
         "rows": rows,
         "compass": compass_answers(pupils, rules=rules, as_at=as_at),

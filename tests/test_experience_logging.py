@@ -274,3 +274,14 @@ def test_a_hub_cannot_drop_below_m1_m2_m3(client, world):
         },
     )
     assert "must stay" in response.content.decode()
+
+
+def test_the_school_summary_counts_each_year_group_from_the_progress_rules(client, world):
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    response = client.get(reverse("school_summary"))
+    rows = {row["year_group"]: row for row in response.context["rows"]}
+    assert [y for y in rows] == [7, 8, 9, 10, 11]
+    # The world's one Year 9 pupil has a single 5-hour KS3 day: behind the pro-rata share.
+    assert (rows[9]["pupils"], rows[9]["behind"], rows[9]["ks3_met"]) == (1, 1, 0)
+    assert rows[9]["fsm_on_track_pct"] == 0 and rows[9]["others_on_track_pct"] is None
+    assert rows[8]["pupils"] == 0
