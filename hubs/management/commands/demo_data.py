@@ -133,6 +133,13 @@ SCHOOL_TYPES = [
     (School.Type.ALTERNATIVE, 6),
     (School.Type.POST16, 6),
 ]
+FIRST_TYPES = [
+    School.Type.MAINSTREAM,
+    School.Type.MAINSTREAM,
+    School.Type.SPECIAL,
+    School.Type.ALTERNATIVE,
+    School.Type.POST16,
+]
 PASSWORD = "equalex-demo-2025"
 
 
@@ -214,10 +221,12 @@ class Command(BaseCommand):
                 ),
             ]
             schools = []
-            for n in range(options["schools_per_hub"]):
+            total = options["schools_per_hub"]
+            for n in range(total):
+                # Every hub of five or more schools shows each type at least once.
                 kind = (
-                    School.Type.MAINSTREAM
-                    if n == 0
+                    FIRST_TYPES[n]
+                    if n < len(FIRST_TYPES) and total >= 5
                     else rng.choices([t for t, _ in SCHOOL_TYPES], [w for _, w in SCHOOL_TYPES])[0]
                 )
                 fsm = {School.Type.SPECIAL: 42, School.Type.ALTERNATIVE: 55}.get(kind, 22)
