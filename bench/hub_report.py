@@ -22,14 +22,7 @@ WITH per_pupil AS (
     + LEAST(COALESCE(SUM(p.hours_attended) FILTER (WHERE e.academic_year - l.cohort BETWEEN 0 AND 2
                                                    AND e.setting = 'virtual'), 0), 12.5) AS ks3,
     COALESCE(SUM(p.hours_attended) FILTER (WHERE e.academic_year - l.cohort BETWEEN 3 AND 4
-      AND e.kind = 'placement' AND e.setting = 'workplace'), 0) AS ks4_placement,
-    (SELECT COUNT(DISTINCT ee.employer_id) FROM learners_participation p2
-       JOIN learners_experience e2 ON e2.id = p2.experience_id
-       JOIN learners_experience_employers ee ON ee.experience_id = e2.id
-      WHERE p2.learner_id = l.id AND p2.hours_attended > 0 AND e2.start_date <= %(as_at)s
-        AND e2.meets_m1 AND e2.meets_m2 AND e2.meets_m3
-        AND e2.setting IN ('workplace', 'virtual', 'community')
-        AND e2.academic_year - l.cohort BETWEEN 0 AND 2) AS ks3_employers
+      AND e.kind = 'placement' AND e.setting = 'workplace'), 0) AS ks4_placement
   FROM learners_learner l
   LEFT JOIN learners_participation p ON p.learner_id = l.id AND p.hours_attended > 0
   LEFT JOIN learners_experience e ON e.id = p.experience_id
@@ -37,14 +30,25 @@ WITH per_pupil AS (
     AND e.meets_m1 AND e.meets_m2 AND e.meets_m3
   WHERE l.hub_id = %(hub)s AND l.cohort = ANY(%(cohorts)s)
   GROUP BY l.id
+), verdicts AS (
+  -- Employer variety is only looked up for pupils who already have the five days.
+  SELECT *, ks3 >= 25 AND (
+    SELECT COUNT(DISTINCT ee.employer_id) FROM learners_participation p2
+      JOIN learners_experience e2 ON e2.id = p2.experience_id
+      JOIN learners_experience_employers ee ON ee.experience_id = e2.id
+     WHERE p2.learner_id = per_pupil.id AND p2.hours_attended > 0
+       AND e2.start_date <= %(as_at)s AND e2.meets_m1 AND e2.meets_m2 AND e2.meets_m3
+       AND e2.setting IN ('workplace', 'virtual', 'community')
+       AND e2.academic_year - per_pupil.cohort BETWEEN 0 AND 2) >= 2 AS ks3_met
+  FROM per_pupil
 )
 SELECT school_id, COUNT(*),
   COUNT(*) FILTER (WHERE cohort = %(y9)s),
-  COUNT(*) FILTER (WHERE cohort = %(y9)s AND ks3 >= 25 AND ks3_employers >= 2),
+  COUNT(*) FILTER (WHERE cohort = %(y9)s AND ks3_met),
   COUNT(*) FILTER (WHERE cohort = %(y11)s),
   COUNT(*) FILTER (WHERE cohort = %(y11)s AND ks4_placement >= 25),
   COUNT(*) FILTER (WHERE fsm)
-FROM per_pupil GROUP BY school_id
+FROM verdicts GROUP BY school_id
 """
 
 

@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import GreaterThanOrEqual
 
 from .models import Experience, Participation
 
@@ -249,8 +250,12 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
             ks4_sectors=_distinct_count("sectors", KS4_OFFSETS, rules, as_at),
         )
     queryset = queryset.annotate(
-        ks3_week_met=ExpressionWrapper(
-            Q(ks3_hours__gte=WEEK_HOURS, ks3_employers__gte=2), output_field=BooleanField()
+        # CASE decides the hours first, so the employer count (a subquery) only runs for
+        # pupils who already have the five days: totals over a whole hub need no more.
+        ks3_week_met=Case(
+            When(ks3_hours__lt=WEEK_HOURS, then=Value(False)),
+            default=GreaterThanOrEqual(_distinct_count("employers", KS3_OFFSETS, rules, as_at), 2),
+            output_field=BooleanField(),
         ),
         ks4_week_met=ExpressionWrapper(
             Q(ks4_placement_hours__gte=WEEK_HOURS), output_field=BooleanField()
