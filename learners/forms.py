@@ -16,8 +16,7 @@ CRITERIA_CHOICES = [
     ("M4", "M4 meets a range of different people from the workplace"),
     ("M5", "M5 performs a task set by the employer or produces relevant work"),
 ]
-UNIT_CHOICES = [("days", "days"), ("half_days", "half days"), ("hours", "hours")]
-assert {value for value, _ in UNIT_CHOICES} == set(DURATION_UNITS)
+UNIT_CHOICES = [(unit, unit.replace("_", " ")) for unit in DURATION_UNITS]
 
 
 class ExperienceForm(forms.Form):

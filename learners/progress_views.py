@@ -11,9 +11,10 @@ from .progress import compass_dates
 from .selectors import cohort_progress, school_get, school_progress_summary
 
 
-def _as_at(request) -> date:
+def as_at_from(request) -> date:
+    """The "as at" date a page or report form asked for; today when absent or unreadable."""
     try:
-        return date.fromisoformat(request.GET.get("as_at", ""))
+        return date.fromisoformat(request.POST.get("as_at") or request.GET.get("as_at", ""))
     except ValueError:
         return timezone.localdate()
 
@@ -22,7 +23,7 @@ def _as_at(request) -> date:
 def cohort(request, year_group: int):
     if year_group not in YEAR_GROUPS:
         raise Http404
-    as_at = _as_at(request)
+    as_at = as_at_from(request)
     flags = {
         name: request.GET.get(name) == "1" for name in ("fsm", "send", "disadvantaged", "behind")
     }
@@ -48,7 +49,7 @@ def cohort(request, year_group: int):
 
 @requires("progress.view")
 def school_summary(request):
-    as_at = _as_at(request)
+    as_at = as_at_from(request)
     summary = school_progress_summary(
         actor=request.actor, school_id=request.actor.school_id, as_at=as_at
     )

@@ -7,6 +7,7 @@ from access.routes import requires
 from learners.academic import YEAR_GROUPS
 from learners.models import Learner
 from learners.progress import compass_dates
+from learners.progress_views import as_at_from
 from schools.models import School
 
 from .builders import charts_for
@@ -14,20 +15,11 @@ from .models import ReportRun
 from .services import active_report, latest_report, report_request
 
 
-def _as_at(request):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(request.POST.get("as_at") or request.GET.get("as_at", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
 def _report_page(request, *, kind, template, scope, request_kwargs, extra=None):
     if request.method == "POST":
         try:
             run = report_request(
-                actor=request.actor, kind=kind, as_at=_as_at(request), **request_kwargs
+                actor=request.actor, kind=kind, as_at=as_at_from(request), **request_kwargs
             )
         except (School.DoesNotExist, Learner.DoesNotExist) as missing:
             raise Http404 from missing
