@@ -25,3 +25,20 @@ def audit_record(*, action: str, instance, changed_fields=()) -> AuditEvent:
         school_id=getattr(instance, "school_id", None),
         changed_fields=list(changed_fields),
     )
+
+
+def audit_many(actor, action: str, instances, changed=()) -> None:
+    """One insert for many rows: a class logged at once, a page of pupils read by the API."""
+    AuditEvent.all_tenants_UNSCOPED.bulk_create(
+        AuditEvent(
+            user_id=actor.user_id,
+            actor_description=describe(actor),
+            action=action,
+            model=instance._meta.label,
+            object_pk=str(instance.pk),
+            hub_id=instance.hub_id,
+            school_id=instance.school_id,
+            changed_fields=list(changed),
+        )
+        for instance in instances
+    )

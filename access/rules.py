@@ -98,11 +98,16 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: _own_school,
     },
     "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
+    # A token is its owner's alone: nobody else, whatever their role, sees it.
+    "api.ApiToken": dict.fromkeys(ALL_ROLES, lambda a: Q(user_id=a.user_id)),
 }
 
 CAPABILITIES: dict[str, frozenset[Role]] = {
     "home.view": ALL_ROLES,
     "framework.view": ALL_ROLES,
+    # Organisations and reference lists; the scoped managers decide which rows.
+    "directory.view": ALL_ROLES,
+    "api.token": ALL_ROLES,
     "hub.view": frozenset({R.HUB_LEAD, R.NATIONAL_ANALYST}),
     "hub.configure": frozenset({R.HUB_LEAD}),
     "school.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),

@@ -4,6 +4,8 @@ from django.urls import include, path
 from . import views
 
 admin.site.site_header = "equalex platform admin"
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +20,8 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("invitations/", include("accounts.urls")),
+    path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", include("api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

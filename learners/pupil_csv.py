@@ -148,12 +148,39 @@ def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPre
         preview.problems.append(RowProblem(1, "", f"Missing columns: {', '.join(missing)}."))
         return preview
 
-    today = timezone.localdate()
-    first_line_of = {}
+    records = []
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        value = {key: (cells[i].strip() if i < len(cells) else "") for key, i in positions.items()}
+        records.append(
+            (
+                line,
+                {key: cells[i].strip() if i < len(cells) else "" for key, i in positions.items()},
+            )
+        )
+    _check_records(preview, records)
+    if not preview.rows and not preview.problems:
+        preview.problems.append(RowProblem(1, "", "The file has a header but no pupils."))
+    _count_changes(preview, school_id)
+    return preview
+
+
+def pupil_records_preview(*, actor, school_id: int, records: list[dict]) -> ImportPreview:
+    """The same checks as the CSV import, for records sent by an integration (the API).
+    Each record maps COLUMNS keys to text; a problem's `line` is the record's index."""
+    preview = ImportPreview()
+    _check_records(preview, list(enumerate(records)), place="in record")
+    if not preview.rows and not preview.problems:
+        preview.problems.append(RowProblem(0, "", "No pupils were sent."))
+    _count_changes(preview, school_id)
+    return preview
+
+
+def _check_records(preview: ImportPreview, records, place: str = "on line") -> None:
+    """Check (line, {column key: text}) records into preview.rows and preview.problems."""
+    today = timezone.localdate()
+    first_line_of = {}
+    for line, value in records:
         raw_upn = value.get("upn", "")
         errors = []
         for key in REQUIRED:
@@ -167,7 +194,7 @@ def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPre
                 errors.append(str(problem))
         if row.get("upn"):
             if row["upn"] in first_line_of:
-                errors.append(f"duplicate UPN: also on line {first_line_of[row['upn']]}")
+                errors.append(f"duplicate UPN: also {place} {first_line_of[row['upn']]}")
             else:
                 first_line_of[row["upn"]] = line
         parsers = {
@@ -195,10 +222,6 @@ def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPre
             cohort=cohort_for(row.pop("year_group"), today),
         )
         preview.rows.append(row)
-    if not preview.rows and not preview.problems:
-        preview.problems.append(RowProblem(1, "", "The file has a header but no pupils."))
-    _count_changes(preview, school_id)
-    return preview
 
 
 def _existing(upns) -> dict[str, tuple[int, int]]:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from access.audit import describe
+from access.audit import audit_many
 from access.models import AuditEvent
 from employers.models import Employer
 from hubs.models import Sector
@@ -36,22 +36,6 @@ def duration_to_hours(amount, unit: str) -> Decimal:
     if quarters != value * 4:
         raise ValidationError({"duration": "Give the duration to the nearest quarter hour."})
     return quarters / 4
-
-
-def _audit_many(actor, action: str, instances: Iterable, changed=()) -> None:
-    AuditEvent.all_tenants_UNSCOPED.bulk_create(
-        AuditEvent(
-            user_id=actor.user_id,
-            actor_description=describe(actor),
-            action=action,
-            model=instance._meta.label,
-            object_pk=str(instance.pk),
-            hub_id=instance.hub_id,
-            school_id=instance.school_id,
-            changed_fields=list(changed),
-        )
-        for instance in instances
-    )
 
 
 def _scoped_ids(queryset, ids, what: str) -> list:
@@ -104,7 +88,7 @@ def experience_log(
         created_by_id=actor.user_id,
         **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
     )
-    experience.full_clean(exclude=["hub", "academic_year"])
+    experience.full_clean(exclude=["hub", "academic_year", "created_by"])
     experience.save()
     experience.employers.set(employers)
     experience.sectors.set(_scoped_ids(Sector.objects.all(), sector_ids, "sectors"))
@@ -119,7 +103,7 @@ def experience_log(
         )
         for pupil in pupils
     )
-    _audit_many(actor, AuditEvent.Action.CREATE, created)
+    audit_many(actor, AuditEvent.Action.CREATE, created)
     return experience
 
 
@@ -142,7 +126,7 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     if criteria is not None:
         for code in DESIGN_CRITERIA:
             setattr(experience, f"meets_{code.lower()}", code in set(criteria))
-    experience.full_clean(exclude=["hub", "academic_year"])
+    experience.full_clean(exclude=["hub", "academic_year", "created_by"])
     experience.save()
     if employer_ids is not None:
         experience.employers.set(_scoped_ids(Employer.objects.all(), employer_ids, "employers"))
@@ -157,7 +141,7 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     current = experience.participations.all()
     removed = [p for p in current if p.learner_id not in wanted]
     if removed:
-        _audit_many(actor, AuditEvent.Action.DELETE, removed)
+        audit_many(actor, AuditEvent.Action.DELETE, removed)
         Participation.objects.filter(pk__in=[p.pk for p in removed]).delete()
     kept_ids = {p.learner_id for p in current}
     added = Participation.objects.bulk_create(
@@ -171,10 +155,10 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
         for pupil_id, pupil in wanted.items()
         if pupil_id not in kept_ids
     )
-    _audit_many(actor, AuditEvent.Action.CREATE, added)
+    audit_many(actor, AuditEvent.Action.CREATE, added)
     if experience.duration_hours != old_duration:
         full = experience.participations.filter(hours_attended=old_duration, absent=False)
-        _audit_many(actor, AuditEvent.Action.UPDATE, full, changed=["hours_attended"])
+        audit_many(actor, AuditEvent.Action.UPDATE, full, changed=["hours_attended"])
         full.update(hours_attended=experience.duration_hours)
     return experience
 
@@ -182,8 +166,8 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
 @transaction.atomic
 def experience_delete(*, actor, experience_id: int) -> None:
     experience = Experience.objects.get(pk=experience_id)
-    _audit_many(actor, AuditEvent.Action.DELETE, experience.participations.all())
-    _audit_many(actor, AuditEvent.Action.DELETE, [experience])
+    audit_many(actor, AuditEvent.Action.DELETE, experience.participations.all())
+    audit_many(actor, AuditEvent.Action.DELETE, [experience])
     experience.delete()
 
 

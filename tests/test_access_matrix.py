@@ -13,35 +13,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from access.context import all_tenants_UNSAFE
 from access.roles import Role
 
-from .conftest import build_world
-
-OK, NOT_FOUND, LOGIN = 200, 404, "login"
-ANON = "anonymous"
-ROLES = [ANON, *Role]
-
-# Object variants seen from a user of one side: "own" is in the user's school / hub /
-# employer; "sibling" is another school or employer in the same hub; "foreign" is in the
-# other hub.
-VARIANTS = ("own", "sibling", "foreign")
-
-
-def everyone(expected):
-    return {role: {variant: expected for variant in VARIANTS} for role in Role}
-
-
-def only(roles_to_variants):
-    table = {role: dict.fromkeys(VARIANTS, NOT_FOUND) for role in Role}
-    for role, variants in roles_to_variants.items():
-        table[role].update(variants)
-    return table
-
-
-ALL_OK = dict.fromkeys(VARIANTS, OK)
-OWN_ONLY = {"own": OK, "sibling": NOT_FOUND, "foreign": NOT_FOUND}
-HUB_ONLY = {"own": OK, "sibling": OK, "foreign": NOT_FOUND}
-
-SCHOOL_STAFF_OWN = only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY})
-SCHOOL_STAFF_ALL = only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})
+from .matrix import (
+    ALL_OK,
+    ANON,
+    HUB_ONLY,
+    LOGIN,
+    OK,
+    OWN_ONLY,
+    ROLES,
+    SCHOOL_STAFF_ALL,
+    SCHOOL_STAFF_OWN,
+    VARIANTS,
+    everyone,
+    only,
+)
+from .test_api_access_matrix import API_DESIGNED, API_PUBLIC
 
 # route name -> (object kind, fixed kwargs or None; {role: {variant: expected}}).
 # Anonymous visitors always go to the login page.
@@ -88,6 +74,9 @@ DESIGNED = {
         only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
     ),
     "hub_dashboard": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "api_tokens": (None, everyone(OK)),
+    # POST only; test_api_tokens checks who may revoke which token.
+    "api_token_revoke": ({"token_id": 1}, everyone(405)),
     "national_report": (None, only({Role.NATIONAL_ANALYST: ALL_OK})),
     "pupil_record": ("pupil", SCHOOL_STAFF_OWN),
     "cohort_csv": ({"year_group": 9}, SCHOOL_STAFF_ALL),
@@ -137,6 +126,12 @@ def unruled_routes(routes):
         if (name and name.startswith("admin:")) or is_third_party(pattern):
             continue
         rule = getattr(pattern.callback, "access_rule", None)
+        if rule is not None and rule[0] == "api":
+            if not _api_route_designed(name, rule[1]):
+                unruled.append(f"{name}: API route or action missing from the API matrix")
+            continue
+        if name in API_PUBLIC and rule == ("public", None):
+            continue
         if rule is None or name not in {**DESIGNED, **PUBLIC}:
             unruled.append(f"{name} ({module})")
         elif rule[0] == "public" and name not in PUBLIC:
@@ -144,6 +139,11 @@ def unruled_routes(routes):
         elif rule[0] == "capability" and name not in DESIGNED:
             unruled.append(f"{name} has a capability but no designed expectation")
     return unruled
+
+
+def _api_route_designed(name, capability_of_method) -> bool:
+    """Every method the route serves has a row in the API matrix."""
+    return name in API_DESIGNED and set(capability_of_method) <= set(API_DESIGNED[name][1])
 
 
 def test_every_route_has_a_designed_rule():
@@ -168,21 +168,6 @@ def test_a_new_route_without_a_rule_is_caught():
         )
     )
     assert len(unruled_routes(routes)) == 2
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        # A savepoint kept open for the module and rolled back at its end.
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def _object_for(kind, side, other, role, variant):

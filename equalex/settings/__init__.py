@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "django_celery_beat",
     "access",
     "accounts",
@@ -54,10 +58,13 @@ INSTALLED_APPS = [
     "employers",
     "learners",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET and 304 for a matching If-None-Match (API clients poll).
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,8 +229,54 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an unauthenticated request is told to send a bearer token (401).
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActorCan"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.SyncCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
+    "ERROR_SCHEMAS": {"400": "api.errors.BadRequestResponseSerializer"},
+}
+# Requests per token (or signed-in person) per period: DRF's "number/period".
+EQUALEX_API_RATE = os.environ.get("EQUALEX_API_RATE", "5000/hour")
+_ERROR_ENUMS = ["ValidationErrorEnum", "ClientErrorEnum", "ServerErrorEnum"] + [
+    f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)
+]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "equalex API",
+    "DESCRIPTION": "Pupils, experiences, ten-day progress, organisations and reports for "
+    "Careers Hubs, their schools and employers. Every request acts as one person in one "
+    "organisation and sees only what they may.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "DEFAULT_GENERATOR_CLASS": "api.schema.ScopedSchemaGenerator",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        name: f"drf_standardized_errors.openapi_serializers.{name}.choices" for name in _ERROR_ENUMS
+    }
+    | {
+        "ExperienceKindEnum": "learners.models.Experience.Kind",
+        "ReportKindEnum": "reports.models.ReportRun.Kind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 SESSION_COOKIE_HTTPONLY = True

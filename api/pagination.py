@@ -1,0 +1,33 @@
+from django.utils import timezone
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+
+class SyncCursorPagination(CursorPagination):
+    """Cursor pages, stable under inserts; `as_of` is the moment the listing began, the
+    `updated_since` to send on the next sync so nothing changed meanwhile is missed."""
+
+    ordering = "pk"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.as_of = timezone.now()
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "as_of": self.as_of.isoformat(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["as_of"] = {"type": "string", "format": "date-time"}
+        response["required"] = ["results"]
+        return response

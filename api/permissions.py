@@ -1,0 +1,22 @@
+from rest_framework import exceptions, permissions
+
+from .models import ApiToken
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ActorCan(permissions.BasePermission):
+    """Signed-in actors whose role has the action's capability; others get 404 so nothing
+    leaks; a read-only token is refused any write (403, it exists but may not)."""
+
+    def has_permission(self, request, view):
+        actor = request.actor
+        if actor.user_id is None:
+            raise exceptions.NotAuthenticated
+        capability = view.capability_for(request)
+        if capability is None or not actor.can(capability):
+            raise exceptions.NotFound
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token and token.read_only and request.method in WRITE_METHODS:
+            raise exceptions.PermissionDenied("This token is read-only.")
+        return True

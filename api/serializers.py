@@ -1,0 +1,324 @@
+"""What the API says about each thing. Serializers only shape data: reads come from
+selectors (already prefetched), writes go to services."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from employers.models import Employer
+from hubs.models import Hub, Sector
+from learners.academic import YEAR_GROUPS, year_group_on
+from learners.models import Experience, Learner, Participation
+from learners.progress import DESIGN_CRITERIA, days
+from outcomes.models import Framework, MeaningfulCriterion, Objective, Outcome, Tier
+from reports.models import ReportRun
+from schools.models import School, Trust
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["id", "name", "slug"]
+
+
+class HubSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hub
+        fields = ["id", "name", "region", "growth_sectors", "meaningful_criteria"]
+        fields += ["ks3_virtual_cap_days"]
+
+
+class TrustSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Trust
+        fields = ["id", "name"]
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = ["id", "urn", "name", "type", "local_authority", "fsm_percent", "hub", "trust"]
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Employer
+        fields = ["id", "name", "companies_house_number", "size_band", "is_sme", "sector"]
+        fields += ["postcode"]
+
+
+# The framework, nested as it reads: tiers > outcomes > objectives, with the criteria.
+class ObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objective
+        fields = ["id", "code", "text"]
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    objectives = ObjectiveSerializer(many=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["id", "code", "name", "description", "objectives"]
+
+
+class TierSerializer(serializers.ModelSerializer):
+    outcomes = OutcomeSerializer(many=True)
+
+    class Meta:
+        model = Tier
+        fields = ["id", "code", "level", "name", "outcomes"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeaningfulCriterion
+        fields = ["code", "text"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    tiers = TierSerializer(many=True)
+    criteria = CriterionSerializer(many=True)
+
+    class Meta:
+        model = Framework
+        fields = ["version", "name", "publisher", "note", "tiers", "criteria"]
+
+
+class PupilSerializer(serializers.ModelSerializer):
+    year_group = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Learner
+        fields = ["id", "upn", "legal_first_name", "preferred_first_name", "surname"]
+        fields += ["year_group", "cohort", "registration_group", "fsm", "disadvantaged"]
+        fields += ["send", "looked_after", "school", "updated_at"]
+
+    def get_year_group(self, pupil) -> int:
+        return year_group_on(pupil.cohort, timezone.localdate())
+
+
+class PupilRecordSerializer(serializers.Serializer):
+    """One pupil as the MIS holds them; the same columns and rules as the CSV import."""
+
+    upn = serializers.CharField(max_length=13)
+    legal_first_name = serializers.CharField(max_length=100)
+    preferred_first_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    surname = serializers.CharField(max_length=100)
+    year_group = serializers.ChoiceField(choices=YEAR_GROUPS)
+    registration_group = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+    fsm = serializers.BooleanField(default=False)
+    disadvantaged = serializers.BooleanField(default=False)
+    send = serializers.ChoiceField(choices=Learner.SEND.choices, default=Learner.SEND.NONE)
+    looked_after = serializers.BooleanField(default=False)
+
+
+class PupilUpsertSerializer(serializers.Serializer):
+    pupils = PupilRecordSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class PupilUpsertResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    moved = serializers.IntegerField()
+
+
+class DaysField(serializers.DecimalField):
+    """Hours in the database, days (of five hours) on the wire."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=8, decimal_places=2, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(days(value))
+
+
+class PupilProgressSerializer(serializers.ModelSerializer):
+    """A pupil's ten-day progress, from learners.progress (the one implementation)."""
+
+    pupil = serializers.IntegerField(source="pk", read_only=True)
+    year_group = serializers.SerializerMethodField()
+    ks3_days = DaysField(source="ks3_hours")
+    ks3_virtual_days = DaysField(source="ks3_virtual_hours")
+    ks4_days = DaysField(source="ks4_hours")
+    ks4_placement_days = DaysField(source="ks4_placement_hours")
+    total_days = DaysField(source="total_hours")
+    ks3_employers = serializers.IntegerField(read_only=True)
+    ks3_week_met = serializers.BooleanField(read_only=True)
+    ks4_week_met = serializers.BooleanField(read_only=True)
+    ten_days_met = serializers.BooleanField(read_only=True)
+    behind = serializers.BooleanField(read_only=True)
+    reached_tiers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Learner
+        fields = ["pupil", "upn", "school", "year_group", "ks3_days", "ks3_virtual_days"]
+        fields += ["ks4_days", "ks4_placement_days", "total_days", "ks3_employers"]
+        fields += ["ks3_week_met", "ks4_week_met", "ten_days_met", "behind", "reached_tiers"]
+
+    def get_year_group(self, pupil) -> int:
+        return year_group_on(pupil.cohort, self.context["as_at"])
+
+    def get_reached_tiers(self, pupil) -> list[int]:
+        return [tier for tier in (1, 2, 3) if getattr(pupil, f"reached_t{tier}")]
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    pupil = serializers.IntegerField(source="learner_id", read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["id", "pupil", "hours_attended", "absent", "employer_feedback_given"]
+        fields += ["reflection_done", "updated_at"]
+        read_only_fields = fields
+
+
+class IdListField(serializers.ListField):
+    """Ids of a many-to-many relation: read from the selector's prefetch (no query per
+    row), written as a list of ids for the service to check against the actor's scope."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(min_value=1), **kwargs)
+
+    def get_attribute(self, instance):
+        return [related.pk for related in getattr(instance, self.source).all()]
+
+
+class CriteriaField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ChoiceField(choices=DESIGN_CRITERIA), **kwargs)
+
+    def get_attribute(self, experience):
+        return [code for code in DESIGN_CRITERIA if getattr(experience, f"meets_{code.lower()}")]
+
+
+class ExperienceSerializer(serializers.ModelSerializer):
+    """An experience and every pupil's part in it. To log one for a class, send `pupils`."""
+
+    pupils = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        write_only=True,
+        min_length=1,
+        max_length=2000,
+        help_text="Ids of the pupils who took part; each is credited the whole duration.",
+    )
+    criteria = CriteriaField(
+        required=False,
+        default=list,
+        help_text="Meaningful criteria met by design (M1-M5); M6 and M7 are per pupil.",
+    )
+    employers = IdListField(required=False, default=list)
+    sectors = IdListField(required=False, default=list)
+    objectives = IdListField(required=False, default=list)
+    participations = ParticipationSerializer(many=True, read_only=True)
+    duration_hours = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.25"),
+        max_value=Decimal(500),
+        help_text="In hours; a day is 5 hours.",
+    )
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Experience
+        fields = ["id", "school", "title", "kind", "setting", "tier", "start_date", "end_date"]
+        fields += ["academic_year", "duration_hours", "criteria", "employers", "sectors"]
+        fields += ["objectives", "pupils", "participations", "created_at", "updated_at"]
+        read_only_fields = ["school", "academic_year", "created_at", "updated_at"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    pupil = serializers.IntegerField(source="learner_id", read_only=True, allow_null=True)
+    downloads = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = ["id", "kind", "hub", "school", "pupil", "year_group", "as_at", "status"]
+        fields += ["progress", "error", "requested_at", "finished_at", "downloads"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}
+    )
+    def get_downloads(self, run):
+        if run.status != ReportRun.Status.DONE:
+            return {}
+        request = self.context["request"]
+        from django.urls import reverse
+
+        outputs = ["json"] + [name for name in ("csv", "pdf") if getattr(run, name)]
+        return {
+            name: request.build_absolute_uri(
+                reverse("api:report-download", kwargs={"pk": run.pk, "output": name})
+            )
+            for name in outputs
+        }
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportRun.Kind.choices)
+    as_at = serializers.DateField(required=False, help_text="Defaults to today.")
+    school = serializers.IntegerField(required=False, min_value=1)
+    pupil = serializers.IntegerField(required=False, min_value=1)
+    year_group = serializers.ChoiceField(choices=YEAR_GROUPS, required=False)
+
+    def validate(self, data):
+        needs = {
+            ReportRun.Kind.SCHOOL_B6: ["school"],
+            ReportRun.Kind.COHORT_CSV: ["school", "year_group"],
+            ReportRun.Kind.PUPIL_RECORD: ["pupil"],
+            ReportRun.Kind.HUB_DASHBOARD: [],
+        }[data["kind"]]
+        missing = {name: "This report needs it." for name in needs if name not in data}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return data
+
+
+class SchoolProgressRowSerializer(serializers.Serializer):
+    year_group = serializers.IntegerField()
+    pupils = serializers.IntegerField()
+    on_track = serializers.IntegerField()
+    behind = serializers.IntegerField()
+    ks3_met = serializers.IntegerField()
+    ks4_met = serializers.IntegerField()
+    fsm_on_track_pct = serializers.IntegerField(allow_null=True)
+    others_on_track_pct = serializers.IntegerField(allow_null=True)
+
+
+class CompassAnswerSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    question = serializers.CharField()
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    band = serializers.CharField()
+
+
+class SchoolProgressSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    as_at = serializers.DateField()
+    year_groups = SchoolProgressRowSerializer(many=True)
+    compass = CompassAnswerSerializer(many=True)
+
+
+class NationalHubSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    region = serializers.CharField()
+    as_at = serializers.DateField(allow_null=True)
+    totals = serializers.DictField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    user = serializers.EmailField()
+    role = serializers.CharField(allow_null=True)
+    hub = serializers.IntegerField(allow_null=True)
+    school = serializers.IntegerField(allow_null=True)
+    employer = serializers.IntegerField(allow_null=True)
+    token = serializers.DictField(allow_null=True)

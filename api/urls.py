@@ -1,0 +1,30 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from access.routes import public
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("hubs", views.HubViewSet, basename="hub")
+router.register("trusts", views.TrustViewSet, basename="trust")
+router.register("schools", views.SchoolViewSet, basename="school")
+router.register("employers", views.EmployerViewSet, basename="employer")
+router.register("sectors", views.SectorViewSet, basename="sector")
+router.register("pupils", views.PupilViewSet, basename="pupil")
+router.register("progress/pupils", views.PupilProgressViewSet, basename="pupil-progress")
+router.register("experiences", views.ExperienceViewSet, basename="experience")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("framework/", views.FrameworkView.as_view(), name="framework"),
+    path("national/hubs/", views.NationalView.as_view(), name="national-hubs"),
+    path("me/", views.MeView.as_view(), name="me"),
+    # The schema and its docs describe the API, not anyone's data.
+    path("schema/", public(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", public(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    *router.urls,
+]

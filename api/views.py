@@ -1,0 +1,380 @@
+"""API endpoints. Each declares the capability of each action; querysets come from
+selectors or the scoped managers, so a row of another tenant is never even found."""
+
+from datetime import date
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from access.audit import audit_many
+from access.models import AuditEvent
+from employers.models import Employer
+from employers.selectors import employer_list
+from hubs.models import Hub, Sector
+from learners import services as learner_services
+from learners.models import Experience, Learner, Participation
+from learners.progress import ProgressRules, with_progress
+from learners.pupil_csv import pupil_import_apply, pupil_records_preview
+from learners.selectors import school_progress_summary
+from outcomes.selectors import current_framework
+from reports.models import ReportRun
+from reports.selectors import national_hub_totals
+from reports.services import report_request
+from schools.models import School, Trust
+
+from . import filters
+from . import serializers as s
+from .base import ScopedAPIView, ScopedViewSet
+
+AS_AT = OpenApiParameter(
+    "as_at", OpenApiTypes.DATE, description="Progress as at this date (default: today)."
+)
+
+
+def _as_at(request) -> date:
+    field = serializers.DateField()
+    raw = request.query_params.get("as_at")
+    return field.run_validation(raw) if raw else timezone.localdate()
+
+
+class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Organisations and reference lists: each role sees the rows its scope allows."""
+
+    capabilities = {"list": "directory.view", "retrieve": "directory.view"}
+    ordering_fields = ["id", "name"]
+
+
+class HubViewSet(DirectoryViewSet):
+    model = Hub
+    serializer_class = s.HubSerializer
+
+    def scoped_queryset(self):
+        return Hub.objects.prefetch_related("growth_sectors")
+
+
+class TrustViewSet(DirectoryViewSet):
+    model = Trust
+    serializer_class = s.TrustSerializer
+
+    def scoped_queryset(self):
+        return Trust.objects.all()
+
+
+class SchoolViewSet(DirectoryViewSet):
+    model = School
+    capabilities = {**DirectoryViewSet.capabilities, "progress": "progress.view"}
+    serializer_class = s.SchoolSerializer
+    filterset_class = filters.SchoolFilter
+
+    def scoped_queryset(self):
+        return School.objects.all()
+
+    @extend_schema(parameters=[AS_AT], responses=s.SchoolProgressSerializer)
+    @action(detail=True)
+    def progress(self, request, pk=None):
+        """Per year group on track / behind and weeks met, and Compass Q1-Q4."""
+        school = self.get_object()
+        as_at = _as_at(request)
+        summary = school_progress_summary(actor=self.actor, school_id=school.pk, as_at=as_at)
+        data = {
+            "school": school.pk,
+            "as_at": as_at,
+            "year_groups": summary["rows"],
+            "compass": [
+                {"code": a.code, "question": a.question, "band": a.band}
+                | {"numerator": a.numerator, "denominator": a.denominator}
+                for a in summary["compass"]
+            ],
+        }
+        return Response(s.SchoolProgressSerializer(data).data)
+
+
+class EmployerViewSet(DirectoryViewSet):
+    model = Employer
+    serializer_class = s.EmployerSerializer
+    filterset_class = filters.EmployerFilter
+
+    def scoped_queryset(self):
+        return employer_list(actor=self.actor)
+
+
+class SectorViewSet(DirectoryViewSet):
+    model = Sector
+    serializer_class = s.SectorSerializer
+
+    def scoped_queryset(self):
+        return Sector.objects.all()
+
+
+class FrameworkView(ScopedAPIView):
+    """The current equalex framework: tiers, outcomes, objectives and meaningful criteria."""
+
+    capabilities = {"get": "framework.view"}
+
+    @extend_schema(responses=s.FrameworkSerializer)
+    def get(self, request):
+        return Response(s.FrameworkSerializer(current_framework()).data)
+
+
+class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Named pupils of the token's school. Every read is audited."""
+
+    model = Learner
+
+    capabilities = {
+        "list": "pupil.view_named",
+        "retrieve": "pupil.view_named",
+        "bulk_upsert": "pupil.import",
+    }
+    serializer_class = s.PupilSerializer
+    filterset_class = filters.PupilFilter
+    ordering_fields = ["id", "updated_at", "surname", "cohort"]
+
+    def scoped_queryset(self):
+        return Learner.objects.all()
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_many(self.actor, AuditEvent.Action.VIEW, self._page)
+        return response
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def retrieve(self, request, *args, **kwargs):
+        pupil = self.get_object()
+        audit_many(self.actor, AuditEvent.Action.VIEW, [pupil])
+        return Response(self.get_serializer(pupil).data)
+
+    @extend_schema(
+        request=s.PupilUpsertSerializer,
+        responses={200: s.PupilUpsertResultSerializer},
+        description="Create or update pupils by UPN, all or nothing: any bad record and "
+        "nothing is saved; every problem comes back with its record's index "
+        "(`pupils.3.upn`). Same rules as the CSV import; pupils at another school move here.",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-upsert")
+    def bulk_upsert(self, request):
+        payload = s.PupilUpsertSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        records = [
+            {key: _as_text(value) for key, value in record.items()}
+            for record in payload.validated_data["pupils"]
+        ]
+        school_id = self.actor.school_id
+        preview = pupil_records_preview(actor=self.actor, school_id=school_id, records=records)
+        if preview.problems:
+            errors = [{} for _ in records]
+            for problem in preview.problems:
+                errors[problem.line]["upn"] = [problem.message]
+            raise serializers.ValidationError({"pupils": errors})
+        result = pupil_import_apply(actor=self.actor, school_id=school_id, rows=preview.rows)
+        return Response(s.PupilUpsertResultSerializer(result).data)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    return str(value)
+
+
+class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Each pupil's ten-day progress as at a date, computed by the same rules as the pages
+    and reports."""
+
+    model = Learner
+    capabilities = {"list": "progress.view"}
+    serializer_class = s.PupilProgressSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.PupilFilter
+
+    def scoped_queryset(self):
+        as_at = self._as_at()
+        rules = ProgressRules.for_hub(Hub.objects.get(pk=self.actor.hub_id))
+        return with_progress(Learner.objects.all(), rules=rules, as_at=as_at)
+
+    def _as_at(self):
+        if not hasattr(self, "_as_at_value"):
+            self._as_at_value = _as_at(self.request)
+        return self._as_at_value
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "as_at": self._as_at()}
+
+    @extend_schema(parameters=[AS_AT])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class ExperienceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedViewSet,
+):
+    """Experiences of the token's school with every pupil's part in them."""
+
+    model = Experience
+
+    capabilities = {
+        "list": "progress.view",
+        "retrieve": "progress.view",
+        "create": "experience.log",
+        "update": "experience.log",
+        "partial_update": "experience.log",
+        "destroy": "experience.delete",
+    }
+    serializer_class = s.ExperienceSerializer
+    filterset_class = filters.ExperienceFilter
+    ordering_fields = ["id", "start_date", "updated_at"]
+
+    def scoped_queryset(self):
+        return Experience.objects.prefetch_related(
+            Prefetch("participations", queryset=Participation.objects.order_by("learner_id")),
+            "employers",
+            "sectors",
+            "objectives",
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        experience = learner_services.experience_log(actor=self.actor, **_experience_args(data))
+        serializer.instance = self.scoped_queryset().get(pk=experience.pk)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        if "pupils" not in data:
+            data["pupils"] = [p.learner_id for p in serializer.instance.participations.all()]
+        arguments = _experience_args(data)
+        learner_services.experience_update(
+            actor=self.actor,
+            experience_id=serializer.instance.pk,
+            pupil_ids=arguments.pop("pupil_ids"),
+            **arguments,
+        )
+        serializer.instance = self.scoped_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        learner_services.experience_delete(actor=self.actor, experience_id=instance.pk)
+
+
+def _experience_args(data: dict) -> dict:
+    renamed = {"pupils": "pupil_ids", "employers": "employer_ids", "sectors": "sector_ids"}
+    renamed["objectives"] = "objective_ids"
+    return {renamed.get(name, name): value for name, value in data.items()}
+
+
+REPORT_KIND_CAPABILITY = {
+    ReportRun.Kind.SCHOOL_B6: "report.school",
+    ReportRun.Kind.COHORT_CSV: "report.pupil",
+    ReportRun.Kind.PUPIL_RECORD: "report.pupil",
+    ReportRun.Kind.HUB_DASHBOARD: "report.hub",
+}
+
+
+class ReportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Reports: POST asks for one (202, with its status URL in Location); poll it until
+    `status` is done, then follow `downloads`."""
+
+    model = ReportRun
+
+    capabilities = {
+        "list": "report.school",
+        "retrieve": "report.school",
+        "create": "report.school",
+        "download": "report.school",
+    }
+    serializer_class = s.ReportSerializer
+    filterset_class = filters.ReportFilter
+    ordering_fields = ["id", "requested_at", "as_at"]
+
+    def scoped_queryset(self):
+        return ReportRun.objects.all()
+
+    @extend_schema(request=s.ReportRequestSerializer, responses={202: s.ReportSerializer})
+    def create(self, request, *args, **kwargs):
+        wanted = s.ReportRequestSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        data = wanted.validated_data
+        if not self.actor.can(REPORT_KIND_CAPABILITY[data["kind"]]):
+            raise serializers.ValidationError({"kind": "You cannot ask for this kind of report."})
+        run = report_request(
+            actor=self.actor,
+            kind=data["kind"],
+            as_at=data.get("as_at") or timezone.localdate(),
+            school_id=data.get("school"),
+            pupil_id=data.get("pupil"),
+            year_group=data.get("year_group"),
+        )
+        location = reverse("api:report-detail", kwargs={"pk": run.pk})
+        return Response(
+            self.get_serializer(run).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": request.build_absolute_uri(location)},
+        )
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+        }
+    )
+    @action(detail=True, url_path=r"download/(?P<output>json|csv|pdf)")
+    def download(self, request, pk=None, output=None):
+        """A finished report's output: its JSON summary, CSV or PDF."""
+        run = self.get_object()
+        if run.status != ReportRun.Status.DONE:
+            raise Http404
+        if output == "json":
+            return JsonResponse(run.summary or {})
+        field = {"pdf": run.pdf, "csv": run.csv}[output]
+        if not field:
+            raise Http404
+        name = f"{run.kind}-{run.as_at:%Y-%m-%d}.{output}"
+        return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+class NationalView(ScopedAPIView):
+    """Each hub's totals from its latest dashboard: nothing below hub level."""
+
+    capabilities = {"get": "report.national"}
+
+    @extend_schema(responses=s.NationalHubSerializer(many=True))
+    def get(self, request):
+        rows = national_hub_totals(actor=self.actor)
+        return Response(s.NationalHubSerializer(rows, many=True).data)
+
+
+class MeView(ScopedAPIView):
+    """Who the API thinks you are: your role, organisation and token."""
+
+    capabilities = {"get": "home.view"}
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        actor, token = self.actor, request.auth
+        data = {
+            "user": request.user.email,
+            "role": actor.role.value if actor.role else None,
+            "hub": actor.hub_id,
+            "school": actor.school_id,
+            "employer": actor.employer_id,
+            "token": {"name": token.name, "read_only": token.read_only}
+            if hasattr(token, "read_only")
+            else None,
+        }
+        return Response(s.MeSerializer(data).data)

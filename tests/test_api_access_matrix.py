@@ -1,0 +1,220 @@
+"""Every API route and method, for every role, signed in through the browser session, a
+read-write token and a read-only token, against own, sibling and foreign objects.
+
+API_DESIGNED is the designed matrix; a route the API gains without a row here, or an action
+without a capability, fails test_access_matrix.test_every_route_has_a_designed_rule.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from access.roles import Role
+
+from .api_helpers import bearer, token_for
+from .matrix import ALL_OK, HUB_ONLY, OWN_ONLY, VARIANTS, everyone, only
+
+R = Role
+ALLOWED = "allowed"  # got past authentication and the access rule: 2xx, or 400 for a bad body
+SCHOOL_ROLES_ALL = only({R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK})
+SCHOOL_ROLES_OWN = only({R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})
+REPORT_READERS = only({R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})
+
+
+def _allowed(table):
+    return {
+        role: {v: ALLOWED if e == 200 else e for v, e in row.items()} for role, row in table.items()
+    }
+
+
+# route name -> (object kind or None, {method: {role: {variant: expected}}})
+API_DESIGNED = {
+    "api:hub-list": (None, {"GET": everyone(200)}),
+    "api:hub-detail": (
+        "hub",
+        {
+            "GET": only(
+                {
+                    R.NATIONAL_ANALYST: ALL_OK,
+                    R.HUB_LEAD: OWN_ONLY,
+                    R.CAREERS_LEADER: OWN_ONLY,
+                    R.SCHOOL_STAFF: OWN_ONLY,
+                    R.EMPLOYER: OWN_ONLY,
+                }
+            )
+        },
+    ),
+    "api:trust-list": (None, {"GET": everyone(200)}),
+    "api:trust-detail": (
+        "trust",
+        {"GET": only({R.HUB_LEAD: OWN_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+    ),
+    "api:school-list": (None, {"GET": everyone(200)}),
+    "api:school-detail": (
+        "school",
+        {"GET": only({R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+    ),
+    "api:school-progress": ("school", {"GET": SCHOOL_ROLES_OWN}),
+    "api:employer-list": (None, {"GET": everyone(200)}),
+    "api:employer-detail": (
+        "employer",
+        {
+            "GET": only(
+                {
+                    R.HUB_LEAD: HUB_ONLY,
+                    R.CAREERS_LEADER: HUB_ONLY,
+                    R.SCHOOL_STAFF: HUB_ONLY,
+                    R.EMPLOYER: OWN_ONLY,
+                    R.NATIONAL_ANALYST: ALL_OK,
+                }
+            )
+        },
+    ),
+    "api:sector-list": (None, {"GET": everyone(200)}),
+    "api:sector-detail": ("sector", {"GET": everyone(200)}),
+    "api:framework": (None, {"GET": everyone(200)}),
+    "api:me": (None, {"GET": everyone(200)}),
+    "api:national-hubs": (None, {"GET": only({R.NATIONAL_ANALYST: ALL_OK})}),
+    "api:pupil-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    "api:pupil-detail": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
+    "api:pupil-bulk-upsert": (None, {"POST": _allowed(only({R.CAREERS_LEADER: ALL_OK}))}),
+    "api:pupil-progress-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    "api:experience-list": (None, {"GET": SCHOOL_ROLES_ALL, "POST": _allowed(SCHOOL_ROLES_ALL)}),
+    "api:experience-detail": (
+        "experience",
+        {
+            "GET": SCHOOL_ROLES_OWN,
+            "PUT": _allowed(SCHOOL_ROLES_OWN),
+            "PATCH": _allowed(SCHOOL_ROLES_OWN),
+            "DELETE": _allowed(only({R.CAREERS_LEADER: OWN_ONLY})),
+        },
+    ),
+    "api:report-list": (
+        None,
+        {
+            "GET": only({R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK}),
+            "POST": _allowed(
+                only({R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK})
+            ),
+        },
+    ),
+    "api:report-detail": ("report", {"GET": REPORT_READERS}),
+    "api:report-download": ("report_pdf", {"GET": REPORT_READERS}),
+}
+API_PUBLIC = {"api:schema", "api:docs"}
+AUTH_MODES = ("session", "token", "read-only token")
+
+
+def _object(world, kind, side, other, variant):
+    if kind in ("hub", "trust"):
+        own = side.hub if kind == "hub" else side.school.trust
+        foreign = other.hub if kind == "hub" else other.school.trust
+        return {"own": own, "foreign": foreign}.get(variant)
+    if kind == "sector":
+        return side.employer.sector
+    kind = "report" if kind == "report_pdf" else kind
+    attribute = {"pupil": "pupil", "school": "school", "employer": "employer"}.get(kind, kind)
+    return {
+        "own": getattr(side, attribute),
+        "sibling": getattr(side, f"sibling_{attribute}"),
+        "foreign": getattr(other, attribute),
+    }[variant]
+
+
+def _variants(kind):
+    if kind is None or kind == "sector":
+        return ("own",)
+    if kind in ("hub", "trust"):
+        return ("own", "foreign")
+    return VARIANTS
+
+
+CASES = [
+    (name, method, role, variant, mode)
+    for name, (kind, methods) in API_DESIGNED.items()
+    for method in methods
+    for role in ["anonymous", *Role]
+    for variant in _variants(kind)
+    for mode in AUTH_MODES
+    if not (mode == "read-only token" and method == "GET")
+    and not (role == "anonymous" and mode != "session")
+]
+
+
+@pytest.fixture(scope="module")
+def tokens(module_world, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {
+            (role, read_only): token_for(module_world.a.users[role], read_only=read_only)
+            for role in Role
+            for read_only in (False, True)
+        }
+
+
+def _call(client, method, url, headers):
+    body = json.dumps({})
+    return client.generic(method, url, body, content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "variant", "mode"), CASES)
+def test_api_matrix(client, module_world, tokens, name, method, role, variant, mode):
+    kind, methods = API_DESIGNED[name]
+    side, other = module_world.a, module_world.b
+    kwargs = {}
+    if kind:
+        obj = _object(module_world, kind, side, other, variant)
+        kwargs = {"pk": obj.pk}
+        if kind == "report_pdf":
+            kwargs["output"] = "pdf"
+    url = reverse(name, kwargs=kwargs)
+    headers = {}
+    if role != "anonymous" and mode == "session":
+        client.force_login(side.users[role])
+    elif role != "anonymous":
+        headers = bearer(tokens[(role, mode == "read-only token")])
+    response = _call(client, method, url, headers)
+    status = response.status_code
+    if role == "anonymous":
+        assert status == 401, (name, method, status)
+        return
+    expected = methods[method][role][variant]
+    if mode == "read-only token" and ALLOWED in methods[method][role].values():
+        # Refused before any object is looked up, so the answer says nothing about it.
+        expected = 403
+    if expected == ALLOWED:
+        assert status in (200, 201, 202, 204, 400), (name, method, role, variant, mode, status)
+    else:
+        assert status == expected, (name, method, role, variant, mode, status, response.content)
+
+
+# Strings that only the other hub's rows contain, and, for school staff, the sibling school's.
+def _markers(world, role):
+    other = world.b
+    markers = [other.pupil.upn, other.pupil.surname, other.school.name, other.experience.title]
+    if role in (R.CAREERS_LEADER, R.SCHOOL_STAFF):
+        side = world.a
+        markers += [side.sibling_pupil.upn, side.sibling_pupil.surname, side.sibling_school.name]
+    return markers
+
+
+LIST_ROUTES = [
+    name for name, (kind, methods) in API_DESIGNED.items() if kind is None and "GET" in methods
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LIST_ROUTES)
+@pytest.mark.parametrize("role", list(Role))
+def test_no_list_shows_another_tenants_rows(client, module_world, tokens, name, role):
+    response = client.get(reverse(name), **bearer(tokens[(role, False)]))
+    body = response.content.decode()
+    leaked = [marker for marker in _markers(module_world, role) if marker in body]
+    assert leaked == [], (name, role)
+
+
+@pytest.mark.django_db
+def test_the_schema_and_docs_are_public(client, module_world):
+    assert client.get(reverse("api:schema")).status_code == 200
+    assert client.get(reverse("api:docs")).status_code == 200
