@@ -18,8 +18,10 @@ from access.audit import describe
 from access.models import AuditEvent
 from hubs.models import Hub, Sector
 from learners.models import Learner
+from learners.progress import ProgressRules, with_progress
 from outcomes.models import Objective
 
+from .allocation import Candidate, Decision, allocate, days_behind
 from .models import Employer, EmployerVetting, Nomination, Opportunity
 from .rules import eligible_year_group, no_place_left, vetting_problem, year_groups_clean
 
@@ -373,9 +375,110 @@ def nomination_decide(*, actor, nomination: Nomination, accept: bool, reason: st
     return nomination
 
 
+def _candidates(nominations: list[Nomination], as_at: date) -> dict[int, Candidate]:
+    """Each waiting nomination's standing in the fair order, from the pupils' progress.
+
+    The employer may never read these pupils' rows: they are read here, through the
+    nominations in the actor's scope, and only the explanation (shown to the school)
+    leaves the service.
+    """
+    by_hub: dict[int, list[Nomination]] = {}
+    for nomination in nominations:
+        by_hub.setdefault(nomination.hub_id, []).append(nomination)
+    candidates = {}
+    for group in by_hub.values():
+        rules = ProgressRules.for_hub(group[0].hub)
+        progress = with_progress(
+            Learner.all_tenants_UNSCOPED.filter(pk__in=[n.learner_id for n in group]),
+            rules=rules,
+            as_at=as_at,
+        ).values(
+            "pk",
+            "disadvantaged",
+            "send",
+            "stage_offset",
+            "ks3_hours",
+            "ks3_expected_hours",
+            "ks4_placement_hours",
+            "ks4_expected_hours",
+        )
+        figures = {row["pk"]: row for row in progress}
+        for nomination in group:
+            row = figures[nomination.learner_id]
+            candidates[nomination.pk] = Candidate(
+                nomination_id=nomination.pk,
+                disadvantaged=row["disadvantaged"],
+                send=row["send"],
+                days_behind=days_behind(
+                    stage_offset=row["stage_offset"],
+                    ks3_hours=row["ks3_hours"],
+                    ks3_expected_hours=row["ks3_expected_hours"],
+                    ks4_placement_hours=row["ks4_placement_hours"],
+                    ks4_expected_hours=row["ks4_expected_hours"],
+                ),
+                interested_in_sector=nomination.interested_in_sector,
+                nominated_at=nomination.created_at,
+            )
+    return candidates
+
+
+def allocation_run(*, actor, opportunity: Opportunity, as_at: date | None = None):
+    """Offer the free places to the waiting nominations in the fair order (see
+    employers.allocation) and store the explanation of each decision for the school.
+
+    Pupils from a hub whose check is missing or expired keep waiting, with the reason.
+    Returns the decisions, in the fair order.
+    """
+    _require(actor, "nomination.decide")
+    as_at = as_at or timezone.localdate()
+    with transaction.atomic():
+        opportunity = _locked(opportunity.pk)
+        waiting = list(
+            Nomination.objects.select_for_update(of=("self",))
+            .select_related("hub")
+            .filter(
+                opportunity=opportunity,
+                status__in=(Nomination.Status.NOMINATED, Nomination.Status.REFUSED_FULL),
+            )
+            .order_by("created_at", "pk")
+        )
+        blocked_hubs = {}
+        for hub in {n.hub for n in waiting}:
+            if problem := _vetting_problem(opportunity, hub):
+                blocked_hubs[hub.pk] = problem
+        ready = [n for n in waiting if n.hub_id not in blocked_hubs]
+        candidates = _candidates(ready, as_at)
+        decisions = allocate(candidates.values(), opportunity.capacity - _held_places(opportunity))
+        by_id = {n.pk: n for n in waiting}
+        now = timezone.now()
+        changed = []
+        for decision in decisions:
+            nomination = by_id[decision.candidate.nomination_id]
+            nomination.status = (
+                Nomination.Status.OFFERED if decision.offered else Nomination.Status.REFUSED_FULL
+            )
+            nomination.explanation = decision.explanation
+            nomination.decided_at = now
+            changed.append(nomination)
+        for nomination in waiting:
+            if nomination.hub_id in blocked_hubs:
+                nomination.status = Nomination.Status.NOMINATED
+                nomination.explanation = f"Waiting: {blocked_hubs[nomination.hub_id]}"
+                changed.append(nomination)
+        for nomination in changed:  # bulk_update does not touch auto_now fields
+            nomination.updated_at = now
+        Nomination.all_tenants_UNSCOPED.bulk_update(
+            changed, ["status", "explanation", "decided_at", "updated_at"]
+        )
+        _audit(actor, AuditEvent.Action.UPDATE, changed, changed=["status"])
+    return decisions
+
+
 __all__ = [
+    "Decision",
     "NoPlaceLeft",
     "PlacementBlocked",
+    "allocation_run",
     "nomination_create",
     "nomination_decide",
     "opportunity_close",

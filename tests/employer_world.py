@@ -60,8 +60,11 @@ def make_nomination(opportunity, pupil, **fields):
         )
 
 
-def make_pupils(school, count: int, *, year_group: int = 10, la_code: str = "888", **flags):
-    """`count` pupils of one school with valid UPNs (serials 5000 up, clear of the world's)."""
+def make_pupils(
+    school, count: int, *, year_group: int = 10, on=None, la_code: str = "888", **flags
+):
+    """`count` pupils of one school, in `year_group` on the day `on` (today by default),
+    with valid UPNs (serials 5000 up, clear of the world's)."""
     from learners.academic import cohort_for
     from learners.models import Learner
     from learners.upn import upn_with_check_letter
@@ -74,7 +77,7 @@ def make_pupils(school, count: int, *, year_group: int = 10, la_code: str = "888
                 upn=upn_with_check_letter(f"{la_code}{school.urn[-4:]}{5000 + start + i:05d}"),
                 legal_first_name=f"Pupil{start + i}",
                 surname=f"Surname{start + i}",
-                cohort=cohort_for(year_group, timezone.localdate()),
+                cohort=cohort_for(year_group, on or timezone.localdate()),
                 **flags,
             )
             for i in range(count)
