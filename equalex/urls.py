@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
+    path("opportunities/", include("employers.school_urls")),
     path("invitations/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

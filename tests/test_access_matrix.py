@@ -99,6 +99,12 @@ DESIGNED = {
         "report_pdf",
         only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
     ),
+    "employer_opportunities": (None, only({Role.EMPLOYER: ALL_OK})),
+    "opportunity_new": (None, only({Role.EMPLOYER: ALL_OK})),
+    "opportunity_publish": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
+    "opportunity_nominations": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
+    "opportunity_browse": (None, SCHOOL_STAFF_ALL),
+    "opportunity_nominate": ("opportunity", only({Role.CAREERS_LEADER: HUB_ONLY})),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {"healthz": None, "invitation_accept": "token"}
@@ -204,6 +210,17 @@ def _object_for(kind, side, other, role, variant):
         return {"own": side.employer, "sibling": side.sibling_employer, "foreign": other.employer}[
             variant
         ]
+    if kind == "opportunity":
+        # A published opportunity of the side's employer, its sibling (same hub) or the
+        # other hub's employer; made per test, rolled back with it.
+        from .employer_world import make_opportunity
+
+        employer, hub = {
+            "own": (side.employer, side.hub),
+            "sibling": (side.sibling_employer, side.hub),
+            "foreign": (other.employer, other.hub),
+        }[variant]
+        return make_opportunity(employer, [hub])
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 

@@ -209,3 +209,30 @@ def test_checks_are_seen_by_their_employer_and_the_hubs_staff_only(world):
         assert EmployerVetting.objects.count() == 2
     with _as(world.national_analyst):
         assert EmployerVetting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_employer_reads_a_nominated_pupil_as_first_name_year_group_and_shared_needs(
+    world, offers
+):
+    from dataclasses import fields
+
+    from employers.selectors import nominations_received
+
+    with _as(world.a.users[Role.EMPLOYER]) as employer:
+        shared = nominations_received(actor=employer, opportunity=offers.own)
+    assert {f.name for f in fields(shared[0])} == {
+        "nomination_id",
+        "first_name",
+        "year_group",
+        "shared_support_needs",
+        "status",
+        "status_label",
+        "decision_reason",
+    }
+    assert [(p.nomination_id, p.first_name) for p in shared] == [
+        (offers.own_nomination.pk, "Amelia"),
+        (offers.sibling_school_nomination.pk, "Oliver"),
+    ]
+    with _as(world.a.users[Role.EMPLOYER]) as employer:
+        assert nominations_received(actor=employer, opportunity=offers.sibling) == []
