@@ -155,6 +155,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "opportunity.nominate": frozenset({R.CAREERS_LEADER}),
     "nomination.decide": frozenset({R.EMPLOYER}),
     "vetting.approve": frozenset({R.HUB_LEAD}),
+    "vetting.documents": frozenset({R.EMPLOYER, R.HUB_LEAD}),
 }
 
 # Which roles each inviter may invite (the organisation comes from the inviter's scope).

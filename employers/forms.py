@@ -104,3 +104,21 @@ class OpportunityFilter(forms.Form):
         empty_value=None,
         label="Year group",
     )
+
+
+class VettingForm(forms.Form):
+    hub = forms.ModelChoiceField(queryset=Hub.all_tenants_UNSCOPED.none(), label="Hub")
+    insurance_expires = forms.DateField(label="Employer's liability insurance expires", widget=DATE)
+    supervisor_name = forms.CharField(
+        max_length=200, label="Named supervisor", help_text="Who looks after pupils on site."
+    )
+    insurance_certificate = forms.FileField(required=False, label="Insurance certificate")
+    health_and_safety_policy = forms.FileField(required=False, label="Health and safety policy")
+    risk_assessment = forms.FileField(
+        required=False, label="Risk assessment", help_text="It must cover young people."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The employer's partner hubs, by scope.
+        self.fields["hub"].queryset = Hub.objects.order_by("name")

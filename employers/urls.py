@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import opportunity_views, views
+from . import opportunity_views, vetting_views, views
 
 urlpatterns = [
     path("<int:employer_id>/", views.employer_detail, name="employer_detail"),
@@ -19,5 +19,12 @@ urlpatterns = [
         "opportunities/<int:opportunity_id>/nominations/",
         opportunity_views.opportunity_nominations,
         name="opportunity_nominations",
+    ),
+    path("checks/", vetting_views.vetting_for_employer, name="vetting_for_employer"),
+    path("checks/review/", vetting_views.vetting_review, name="vetting_review"),
+    path(
+        "checks/<int:vetting_id>/<str:document>/",
+        vetting_views.vetting_document,
+        name="vetting_document",
     ),
 ]

@@ -26,6 +26,17 @@ def make_vetting(employer, hub, *, expires=None, approved=True, approver=None):
         )
 
 
+def make_vetting_with_document(employer, hub):
+    """An approved check with an uploaded insurance certificate (a private file)."""
+    from django.core.files.base import ContentFile
+
+    vetting = make_vetting(employer, hub)
+    vetting.insurance_certificate.save(
+        "insurance.pdf", ContentFile(b"%PDF-1.4 insurance"), save=True
+    )
+    return vetting
+
+
 def make_opportunity(employer, hubs, *, status="published", capacity=5, **fields):
     from employers.models import Opportunity
 

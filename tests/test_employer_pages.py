@@ -218,3 +218,57 @@ def test_the_employer_allocates_accepts_and_declines_from_one_page(employer_clie
             Nomination.objects.filter(opportunity=opportunity).values_list("pk", "status")
         )
     assert statuses == {first.pk: "declined", second.pk: "accepted"}
+
+
+def test_an_employer_sends_a_check_with_documents_and_the_hub_lead_approves_it(
+    client, world, unscoped
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from employers.models import EmployerVetting
+
+    _signed_in(client, world.a.users[Role.EMPLOYER])
+    response = client.post(
+        reverse("vetting_for_employer"),
+        {
+            "hub": world.a.hub.pk,
+            "insurance_expires": soon(365).isoformat(),
+            "supervisor_name": "Sam Okafor",
+            "insurance_certificate": SimpleUploadedFile("elh.pdf", b"%PDF-1.4 cover"),
+        },
+    )
+    assert response.status_code == 302
+    vetting = EmployerVetting.objects.get(employer=world.a.employer, hub=world.a.hub)
+    assert vetting.approved_at is None
+    document = client.get(reverse("vetting_document", args=[vetting.pk, "insurance"]))
+    assert b"".join(document.streaming_content) == b"%PDF-1.4 cover"
+
+    _signed_in(client, world.b.users[Role.HUB_LEAD])
+    assert client.post(reverse("vetting_review"), {"vetting": vetting.pk}).status_code == 404
+    _signed_in(client, world.a.users[Role.HUB_LEAD])
+    assert client.post(reverse("vetting_review"), {"vetting": vetting.pk}).status_code == 302
+    vetting.refresh_from_db()
+    assert vetting.approved_by == world.a.users[Role.HUB_LEAD]
+
+
+def test_an_employer_gets_404_for_another_employers_documents(client, world):
+    from .employer_world import make_vetting_with_document
+
+    theirs = make_vetting_with_document(world.a.sibling_employer, world.a.hub)
+    _signed_in(client, world.a.users[Role.EMPLOYER])
+    url = reverse("vetting_document", args=[theirs.pk, "insurance"])
+    assert client.get(url).status_code == 404
+    _signed_in(client, world.a.users[Role.CAREERS_LEADER])
+    assert client.get(url).status_code == 404
+
+
+def test_a_check_cannot_be_sent_to_a_hub_the_employer_does_not_partner(client, world, unscoped):
+    from employers.models import EmployerVetting
+
+    _signed_in(client, world.a.users[Role.EMPLOYER])
+    response = client.post(
+        reverse("vetting_for_employer"),
+        {"hub": world.b.hub.pk, "insurance_expires": soon(365).isoformat(), "supervisor_name": "S"},
+    )
+    assert response.status_code == 400
+    assert not EmployerVetting.objects.exists()
