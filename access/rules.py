@@ -92,23 +92,6 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
     },
-    "learners.Learner": PUPIL_LEVEL,
-    "learners.Experience": SCHOOL_OWNED,
-    # A participation follows its pupil's current school, not the organising school.
-    "learners.Participation": PUPIL_LEVEL,
-    "learners.SkillRating": SCHOOL_OWNED,
-    # Hub leads see their hub's reports; schools their own (pupil records included).
-    "reports.ReportRun": {
-        **SCHOOL_OWNED,
-        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
-        # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
-        R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
-    },
-    "accounts.Invitation": {
-        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
-        R.CAREERS_LEADER: _own_school,
-    },
-    "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
     # A hub's safety check of an employer: its hub lead approves it, every school reuses it.
     "employers.EmployerVetting": {
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
@@ -129,6 +112,23 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         **PUPIL_LEVEL,
         R.EMPLOYER: lambda a: Q(opportunity__employer_id=a.employer_id),
     },
+    "learners.Learner": PUPIL_LEVEL,
+    "learners.Experience": SCHOOL_OWNED,
+    # A participation follows its pupil's current school, not the organising school.
+    "learners.Participation": PUPIL_LEVEL,
+    "learners.SkillRating": SCHOOL_OWNED,
+    # Hub leads see their hub's reports; schools their own (pupil records included).
+    "reports.ReportRun": {
+        **SCHOOL_OWNED,
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
+        # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
+        R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
+    },
+    "accounts.Invitation": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
+        R.CAREERS_LEADER: _own_school,
+    },
+    "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
 }
 
 CAPABILITIES: dict[str, frozenset[Role]] = {
