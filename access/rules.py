@@ -40,6 +40,17 @@ def _own_school(actor: Actor) -> Q:
     return Q(school_id=actor.school_id)
 
 
+def _opportunities_for_school(actor: Actor) -> Q:
+    # Published ones offered to the school's hub, and any the school has nominated to
+    # (so a closed opportunity's nominations keep their context).
+    from employers.models import Nomination
+
+    nominated = Nomination.all_tenants_UNSCOPED.filter(school_id=actor.school_id)
+    return Q(visible_to_hubs=actor.hub_id) & (
+        Q(status="published") | Q(pk__in=nominated.values("opportunity_id"))
+    )
+
+
 # Rows that belong to one school (and follow a pupil who moves): its staff see them.
 SCHOOL_OWNED: dict[Role, ScopeRule] = {R.CAREERS_LEADER: _own_school, R.SCHOOL_STAFF: _own_school}
 # Pupil-level rows also feed hub and national totals, never as rows (actor.for_aggregates()).
@@ -80,6 +91,26 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: _employers_partnered_with([a.hub_id]),
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
+    },
+    # A hub's safety check of an employer: its hub lead approves it, every school reuses it.
+    "employers.EmployerVetting": {
+        R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
+        R.CAREERS_LEADER: lambda a: Q(hub_id=a.hub_id),
+        R.SCHOOL_STAFF: lambda a: Q(hub_id=a.hub_id),
+    },
+    # Drafts are the employer's own; hubs see what was offered to them.
+    "employers.Opportunity": {
+        R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
+        R.HUB_LEAD: lambda a: Q(visible_to_hubs=a.hub_id) & ~Q(status="draft"),
+        R.CAREERS_LEADER: _opportunities_for_school,
+        R.SCHOOL_STAFF: _opportunities_for_school,
+    },
+    # Pupil-level; an employer sees only nominations to its own opportunities (and reads
+    # them through employers.selectors, which shares first name and year group only).
+    "employers.Nomination": {
+        **PUPIL_LEVEL,
+        R.EMPLOYER: lambda a: Q(opportunity__employer_id=a.employer_id),
     },
     "learners.Learner": PUPIL_LEVEL,
     "learners.Experience": SCHOOL_OWNED,
@@ -124,6 +155,12 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "report.national": frozenset({R.NATIONAL_ANALYST}),
     "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
+    "opportunity.manage": frozenset({R.EMPLOYER}),
+    "opportunity.browse": frozenset(SCHOOL_ROLES),
+    "opportunity.nominate": frozenset({R.CAREERS_LEADER}),
+    "nomination.decide": frozenset({R.EMPLOYER}),
+    "vetting.approve": frozenset({R.HUB_LEAD}),
+    "vetting.documents": frozenset({R.EMPLOYER, R.HUB_LEAD}),
 }
 
 # Which roles each inviter may invite (the organisation comes from the inviter's scope).

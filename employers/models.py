@@ -1,6 +1,7 @@
 from django.db import models
 
 from access.scoping import TenantModel
+from learners.models import Experience
 
 
 class Employer(TenantModel):
@@ -32,3 +33,158 @@ class Employer(TenantModel):
     @property
     def is_sme(self) -> bool:
         return self.size_band in self.SME_BANDS
+
+
+def _vetting_upload_to(instance, filename):
+    # Private: MEDIA_ROOT is never served directly; files are read through scoped views.
+    return f"vetting/{instance.employer_id}/{instance.hub_id}/{filename}"
+
+
+class EmployerVetting(TenantModel):
+    """An employer's safety check for one hub, approved by its hub lead and reused by
+    every school in that hub (DESIGN section 3)."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="vettings")
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
+    insurance_expires = models.DateField(
+        "employer's liability insurance expires",
+        help_text="Placements that start after this date are blocked.",
+    )
+    insurance_certificate = models.FileField(upload_to=_vetting_upload_to, blank=True)
+    health_and_safety_policy = models.FileField(upload_to=_vetting_upload_to, blank=True)
+    risk_assessment = models.FileField(
+        upload_to=_vetting_upload_to, blank=True, help_text="Covering young people."
+    )
+    supervisor_name = models.CharField("named supervisor", max_length=200)
+    approved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "hub"], name="one_vetting_per_employer_hub")
+        ]
+
+    def __str__(self):
+        return f"{self.employer_id} vetted for {self.hub_id}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    def is_valid_on(self, day) -> bool:
+        from .rules import vetting_valid_on
+
+        return vetting_valid_on(self, day)
+
+
+def default_year_groups():
+    return [10, 11]
+
+
+class Opportunity(TenantModel):
+    """A placement, visit, virtual session or project an employer offers to hubs' schools."""
+
+    # The same vocabulary as a logged experience: attendance becomes one without mapping.
+    Kind = Experience.Kind
+    Setting = Experience.Setting
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CLOSED = "closed", "Closed"
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="opportunities")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    setting = models.CharField(max_length=20, choices=Setting.choices)
+    tier = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    objectives = models.ManyToManyField("outcomes.Objective", blank=True, related_name="+")
+    sector = models.ForeignKey(
+        "hubs.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    capacity = models.PositiveSmallIntegerField(help_text="How many pupils can take part.")
+    # A short list of National Curriculum years (7-13): a JSON list keeps it one column.
+    year_groups = models.JSONField("eligible year groups", default=default_year_groups)
+    postcode = models.CharField(max_length=8, blank=True)
+    accessibility_notes = models.TextField("accessibility and SEND notes", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visible_to_hubs = models.ManyToManyField("hubs.Hub", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["start_date", "title"]
+        verbose_name_plural = "opportunities"
+        indexes = [models.Index(fields=["employer", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="opportunity_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0), name="opportunity_has_places"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.start_date:%d %b %Y})"
+
+
+class Nomination(TenantModel):
+    """A school puts a pupil forward for an opportunity. The employer sees the pupil only
+    through it: first name, year group and the support needs the school chose to share."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", "Nominated"
+        OFFERED = "offered", "Place offered"
+        ACCEPTED = "accepted", "Accepted by the employer"
+        DECLINED = "declined", "Declined by the employer"
+        REFUSED_FULL = "refused_full", "No place: opportunity full"
+
+    # Statuses that take up one of the opportunity's places.
+    HOLDS_A_PLACE = (Status.OFFERED, Status.ACCEPTED)
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="nominations"
+    )
+    learner = models.ForeignKey(
+        "learners.Learner", on_delete=models.CASCADE, related_name="nominations"
+    )
+    shared_support_needs = models.TextField(
+        blank=True, help_text="Only what the school chooses to share with the employer."
+    )
+    # Chosen by the careers leader for this nomination, so no sector interests are stored
+    # on the pupil's own record.
+    interested_in_sector = models.BooleanField(default=False)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.NOMINATED)
+    decision_reason = models.TextField(blank=True, help_text="The employer's reason.")
+    explanation = models.TextField(blank=True, help_text="Why the allocation decided as it did.")
+    nominated_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["school", "opportunity"]),
+            models.Index(fields=["opportunity", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "learner"], name="one_nomination_per_pupil"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.learner_id} for {self.opportunity_id}"

@@ -1,5 +1,137 @@
-from employers.models import Employer
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from employers.models import Employer, EmployerVetting, Nomination, Opportunity
+from learners.academic import cohort_for, year_group_on
+from learners.models import Learner
 
 
 def employer_list(*, actor):
     return Employer.objects.select_related("sector").prefetch_related("hubs").order_by("name")
+
+
+def _with_places(opportunities):
+    # Counted over every school's nominations: a number about the opportunity, no rows.
+    held = Count("nominations", filter=Q(nominations__status__in=Nomination.HOLDS_A_PLACE))
+    return opportunities.annotate(
+        places_held=held,
+        places_left=F("capacity") - held,
+        nomination_count=Count("nominations"),
+    )
+
+
+def employer_opportunities(*, actor):
+    """The employer's own opportunities, drafts included, with their places taken."""
+    return _with_places(
+        Opportunity.objects.filter(employer_id=actor.employer_id).select_related("sector")
+    ).order_by("-start_date", "title")
+
+
+def opportunity_get(*, actor, opportunity_id: int) -> Opportunity:
+    """One opportunity in the actor's scope; Opportunity.DoesNotExist otherwise."""
+    return _with_places(Opportunity.objects.select_related("employer", "sector")).get(
+        pk=opportunity_id
+    )
+
+
+def opportunity_browse(
+    *, actor, sector_id: int | None = None, tier: int | None = None, year_group: int | None = None
+):
+    """Published opportunities offered to the school's hub, soonest first, filtered."""
+    opportunities = Opportunity.objects.filter(status=Opportunity.Status.PUBLISHED)
+    if sector_id:
+        opportunities = opportunities.filter(sector_id=sector_id)
+    if tier:
+        opportunities = opportunities.filter(tier=tier)
+    if year_group:
+        if connection.features.supports_json_field_contains:
+            opportunities = opportunities.filter(year_groups__contains=[year_group])
+        else:  # SQLite (the demo) cannot look inside a JSON list; a hub's offers are few
+            opportunities = opportunities.filter(
+                pk__in=[
+                    o.pk for o in opportunities.only("year_groups") if year_group in o.year_groups
+                ]
+            )
+    return _with_places(opportunities.select_related("employer", "sector")).order_by(
+        "start_date", "title"
+    )
+
+
+def vetting_for(*, actor, opportunity: Opportunity, hub_id: int):
+    return EmployerVetting.objects.filter(
+        employer_id=opportunity.employer_id, hub_id=hub_id
+    ).first()
+
+
+@dataclass(frozen=True)
+class SharedPupil:
+    """All an employer may know of a nominated pupil (DESIGN section 3): first name, year
+    group and the support needs the school chose to share. Never surname, UPN or flags,
+    nor the allocation's explanation (it names them)."""
+
+    nomination_id: int
+    first_name: str
+    year_group: int
+    shared_support_needs: str
+    status: str
+    status_label: str
+    decision_reason: str
+
+    @property
+    def holds_a_place(self) -> bool:
+        return self.status in Nomination.HOLDS_A_PLACE
+
+
+def nominations_received(*, actor, opportunity: Opportunity) -> list[SharedPupil]:
+    """The nominations to one of the employer's opportunities, as the employer sees them.
+
+    The pupil is read through the nomination only (the employer cannot query pupils), and
+    only the shared columns are selected.
+    """
+    labels = dict(Nomination.Status.choices)
+    rows = (
+        Nomination.objects.filter(opportunity=opportunity)
+        .order_by("created_at", "pk")
+        .values(
+            "pk",
+            "learner__preferred_first_name",
+            "learner__legal_first_name",
+            "learner__cohort",
+            "shared_support_needs",
+            "status",
+            "decision_reason",
+        )
+    )
+    return [
+        SharedPupil(
+            nomination_id=row["pk"],
+            first_name=row["learner__preferred_first_name"] or row["learner__legal_first_name"],
+            year_group=year_group_on(row["learner__cohort"], opportunity.start_date),
+            shared_support_needs=row["shared_support_needs"],
+            status=row["status"],
+            status_label=labels[row["status"]],
+            decision_reason=row["decision_reason"],
+        )
+        for row in rows
+    ]
+
+
+def school_nominations(*, actor, opportunity: Opportunity):
+    """The actor's school's nominations to an opportunity, with the allocation's reasons."""
+    return (
+        Nomination.objects.filter(opportunity=opportunity)
+        .select_related("learner")
+        .order_by("learner__surname", "learner__legal_first_name")
+    )
+
+
+def nominable_pupils(*, actor, opportunity: Opportunity):
+    """The school's pupils in an eligible year group on the first day, not yet nominated."""
+    cohorts = [cohort_for(year, opportunity.start_date) for year in opportunity.year_groups]
+    return (
+        Learner.objects.filter(school_id=actor.school_id, cohort__in=cohorts)
+        .exclude(pk__in=Nomination.objects.filter(opportunity=opportunity).values("learner_id"))
+        .order_by("-cohort", "registration_group", "surname", "legal_first_name")
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
+    path("opportunities/", include("employers.school_urls")),
     path("invitations/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.token_urls")),

@@ -88,6 +88,18 @@ DESIGNED = {
         "report_pdf",
         only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
     ),
+    "employer_opportunities": (None, only({Role.EMPLOYER: ALL_OK})),
+    "opportunity_new": (None, only({Role.EMPLOYER: ALL_OK})),
+    "opportunity_publish": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
+    "opportunity_nominations": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
+    "opportunity_browse": (None, SCHOOL_STAFF_ALL),
+    "opportunity_nominate": ("opportunity", only({Role.CAREERS_LEADER: HUB_ONLY})),
+    "vetting_for_employer": (None, only({Role.EMPLOYER: ALL_OK})),
+    "vetting_review": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "vetting_document": (
+        "vetting_document",
+        only({Role.EMPLOYER: OWN_ONLY, Role.HUB_LEAD: HUB_ONLY}),
+    ),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {"healthz": None, "invitation_accept": "token"}
@@ -189,6 +201,26 @@ def _object_for(kind, side, other, role, variant):
         return {"own": side.employer, "sibling": side.sibling_employer, "foreign": other.employer}[
             variant
         ]
+    if kind == "opportunity":
+        # A published opportunity of the side's employer, its sibling (same hub) or the
+        # other hub's employer; made per test, rolled back with it.
+        from .employer_world import make_opportunity
+
+        employer, hub = {
+            "own": (side.employer, side.hub),
+            "sibling": (side.sibling_employer, side.hub),
+            "foreign": (other.employer, other.hub),
+        }[variant]
+        return make_opportunity(employer, [hub])
+    if kind == "vetting_document":
+        from .employer_world import make_vetting_with_document
+
+        employer, hub = {
+            "own": (side.employer, side.hub),
+            "sibling": (side.sibling_employer, side.hub),
+            "foreign": (other.employer, other.hub),
+        }[variant]
+        return make_vetting_with_document(employer, hub)
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
@@ -199,6 +231,8 @@ def _kwargs(name, kind, obj):
         return {"run_id": obj.pk, "output": "pdf"}
     if kind == "report":
         return {"run_id": obj.pk}
+    if kind == "vetting_document":
+        return {"vetting_id": obj.pk, "document": "insurance"}
     return {f"{kind}_id": obj.pk} if kind else {}
 
 

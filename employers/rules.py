@@ -1,0 +1,71 @@
+"""The employer-side domain rules as plain functions: vetting validity and eligibility.
+
+Services and selectors call these; nothing else restates a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Q
+
+from learners.academic import YEAR_GROUPS, year_group_on
+
+
+def vetting_valid_on(vetting, day: date) -> bool:
+    """A check is valid on a day when a hub lead approved it and the insurance still runs."""
+    return (
+        vetting is not None
+        and vetting.approved_at is not None
+        and vetting.insurance_expires is not None
+        and vetting.insurance_expires >= day
+    )
+
+
+def valid_vetting_q(day: date, prefix: str = "") -> Q:
+    """The same rule as vetting_valid_on, for queries over EmployerVetting."""
+    return Q(**{f"{prefix}approved_at__isnull": False, f"{prefix}insurance_expires__gte": day})
+
+
+def vetting_problem(vetting, *, employer_name: str, hub_name: str, day: date) -> str | None:
+    """Why an employer cannot take pupils from a hub on a day, in words; None if it can."""
+    if vetting is None:
+        return f"{employer_name} has no safety check for {hub_name}: ask the hub lead to vet it."
+    if vetting.approved_at is None:
+        return f"{employer_name}'s safety check for {hub_name} is waiting for the hub lead."
+    if vetting.insurance_expires < day:
+        return (
+            f"{employer_name}'s employer's liability insurance for {hub_name} expires on "
+            f"{vetting.insurance_expires:%-d %B %Y}, before the opportunity starts on "
+            f"{day:%-d %B %Y}."
+        )
+    return None
+
+
+def year_groups_clean(values: Iterable) -> list[int]:
+    """Eligible year groups as a sorted list of distinct National Curriculum years 7-13."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        years = sorted({int(value) for value in values})
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"year_groups": "Year groups are numbers from 7 to 13."}) from error
+    if not years:
+        raise ValidationError({"year_groups": "Choose at least one year group."})
+    if any(year not in YEAR_GROUPS for year in years):
+        raise ValidationError({"year_groups": "Year groups are numbers from 7 to 13."})
+    return years
+
+
+def eligible_year_group(cohort: int, opportunity) -> int | None:
+    """The pupil's year group when the opportunity starts, or None if it is not eligible."""
+    year = year_group_on(cohort, opportunity.start_date)
+    return year if year in opportunity.year_groups else None
+
+
+def no_place_left(capacity: int) -> str:
+    """What a school is told when an allocation finds the opportunity full."""
+    if capacity == 1:
+        return "The only place is taken."
+    return f"All {capacity} places are taken."
