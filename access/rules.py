@@ -155,6 +155,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "report.national": frozenset({R.NATIONAL_ANALYST}),
     "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
+    "opportunity.view": frozenset({R.EMPLOYER, R.HUB_LEAD, *SCHOOL_ROLES}),
+    "nomination.view": frozenset({R.EMPLOYER, *SCHOOL_ROLES}),
     "opportunity.manage": frozenset({R.EMPLOYER}),
     "opportunity.browse": frozenset(SCHOOL_ROLES),
     "opportunity.nominate": frozenset({R.CAREERS_LEADER}),

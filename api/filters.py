@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from employers.models import Employer
+from employers.models import Employer, Nomination, Opportunity
 from learners.academic import cohort_for
 from learners.models import Experience, Learner, Participation
 from reports.models import ReportRun
@@ -71,3 +71,19 @@ class ReportFilter(F.FilterSet):
     status = F.ChoiceFilter(choices=ReportRun.Status.choices)
     school = F.NumberFilter(field_name="school_id")
     as_at = F.DateFilter()
+
+
+class OpportunityFilter(F.FilterSet):
+    updated_since = F.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    status = F.ChoiceFilter(choices=Opportunity.Status.choices)
+    sector = F.NumberFilter(field_name="sector_id")
+    employer = F.NumberFilter(field_name="employer_id")
+    tier = F.NumberFilter()
+    starts_after = F.DateFilter(field_name="start_date", lookup_expr="gte")
+    starts_before = F.DateFilter(field_name="start_date", lookup_expr="lte")
+
+
+class NominationFilter(F.FilterSet):
+    updated_since = F.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    opportunity = F.NumberFilter(field_name="opportunity_id")
+    status = F.ChoiceFilter(choices=Nomination.Status.choices)

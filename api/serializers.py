@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from employers.models import Employer
+from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub, Sector
 from learners.academic import YEAR_GROUPS, year_group_on
 from learners.models import Experience, Learner, Participation
@@ -15,6 +15,8 @@ from learners.progress import DESIGN_CRITERIA, days
 from outcomes.models import Framework, MeaningfulCriterion, Objective, Outcome, Tier
 from reports.models import ReportRun
 from schools.models import School, Trust
+
+YEAR_GROUP_CHOICES = [(year, f"Year {year}") for year in YEAR_GROUPS]
 
 
 class SectorSerializer(serializers.ModelSerializer):
@@ -109,7 +111,7 @@ class PupilRecordSerializer(serializers.Serializer):
         max_length=100, required=False, allow_blank=True, default=""
     )
     surname = serializers.CharField(max_length=100)
-    year_group = serializers.ChoiceField(choices=YEAR_GROUPS)
+    year_group = serializers.ChoiceField(choices=YEAR_GROUP_CHOICES)
     registration_group = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default=""
     )
@@ -267,7 +269,7 @@ class ReportRequestSerializer(serializers.Serializer):
     as_at = serializers.DateField(required=False, help_text="Defaults to today.")
     school = serializers.IntegerField(required=False, min_value=1)
     pupil = serializers.IntegerField(required=False, min_value=1)
-    year_group = serializers.ChoiceField(choices=YEAR_GROUPS, required=False)
+    year_group = serializers.ChoiceField(choices=YEAR_GROUP_CHOICES, required=False)
 
     def validate(self, data):
         needs = {
@@ -322,3 +324,88 @@ class MeSerializer(serializers.Serializer):
     school = serializers.IntegerField(allow_null=True)
     employer = serializers.IntegerField(allow_null=True)
     token = serializers.DictField(allow_null=True)
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    """An opportunity as offered; `places_held` counts every school's held places."""
+
+    objectives = IdListField(required=False, default=list)
+    hubs = IdListField(
+        source="visible_to_hubs", help_text="Partner hubs whose schools may see and nominate."
+    )
+    places_held = serializers.IntegerField(read_only=True)
+    places_left = serializers.IntegerField(read_only=True)
+    year_groups = serializers.ListField(
+        child=serializers.ChoiceField(choices=YEAR_GROUP_CHOICES), min_length=1, max_length=7
+    )
+    end_date = serializers.DateField(required=False, allow_null=True)
+    capacity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    class Meta:
+        model = Opportunity
+        fields = ["id", "employer", "title", "description", "kind", "setting", "tier"]
+        fields += ["objectives", "sector", "start_date", "end_date", "capacity", "year_groups"]
+        fields += ["postcode", "accessibility_notes", "status", "hubs", "places_held"]
+        fields += ["places_left", "updated_at"]
+        read_only_fields = ["employer", "status", "updated_at"]
+
+
+class SchoolNominationSerializer(serializers.ModelSerializer):
+    """A school's own nomination, with why the allocation decided as it did."""
+
+    pupil = serializers.IntegerField(source="learner_id", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = ["id", "opportunity", "pupil", "shared_support_needs", "interested_in_sector"]
+        fields += ["status", "decision_reason", "explanation", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SharedNominationSerializer(serializers.Serializer):
+    """All an employer may know of a nominated pupil: first name, year group (on the first
+    day) and the support needs the school chose to share."""
+
+    id = serializers.IntegerField(source="pk")
+    opportunity = serializers.IntegerField(source="opportunity_id")
+    first_name = serializers.SerializerMethodField()
+    year_group = serializers.SerializerMethodField()
+    shared_support_needs = serializers.CharField()
+    status = serializers.ChoiceField(choices=Nomination.Status.choices)
+    decision_reason = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+    def get_first_name(self, row) -> str:
+        return row["learner__preferred_first_name"] or row["learner__legal_first_name"]
+
+    def get_year_group(self, row) -> int:
+        return year_group_on(row["learner__cohort"], row["opportunity__start_date"])
+
+
+class NominationRequestSerializer(serializers.Serializer):
+    opportunity = serializers.IntegerField(min_value=1)
+    pupils = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    shared_support_needs = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=1000),
+        required=False,
+        default=dict,
+        help_text="Pupil id -> the words the employer will see (optional).",
+    )
+    interested_in_sector = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of pupils interested in the opportunity's sector.",
+    )
+
+
+class NominationDecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class AllocationRunSerializer(serializers.Serializer):
+    offered = serializers.IntegerField()
+    not_offered = serializers.IntegerField()

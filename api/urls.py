@@ -18,6 +18,8 @@ router.register("pupils", views.PupilViewSet, basename="pupil")
 router.register("progress/pupils", views.PupilProgressViewSet, basename="pupil-progress")
 router.register("experiences", views.ExperienceViewSet, basename="experience")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register("nominations", views.NominationViewSet, basename="nomination")
 
 urlpatterns = [
     path("framework/", views.FrameworkView.as_view(), name="framework"),

@@ -10,14 +10,16 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from access.audit import audit_many
 from access.models import AuditEvent
-from employers.models import Employer
-from employers.selectors import employer_list
+from access.roles import Role
+from employers import services as employer_services
+from employers.models import Employer, Nomination, Opportunity
+from employers.selectors import employer_list, nominations_shared, opportunity_list
 from hubs.models import Hub, Sector
 from learners import services as learner_services
 from learners.models import Experience, Learner, Participation
@@ -378,3 +380,150 @@ class MeView(ScopedAPIView):
             else None,
         }
         return Response(s.MeSerializer(data).data)
+
+
+class NoPlaceLeftError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "no_place_left"
+
+
+class OpportunityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Opportunities: an employer's own (drafts included) or those offered to your hub."""
+
+    model = Opportunity
+    capabilities = {
+        "list": "opportunity.view",
+        "retrieve": "opportunity.view",
+        "create": "opportunity.manage",
+        "publish": "opportunity.manage",
+        "close": "opportunity.manage",
+        "allocation_run": "nomination.decide",
+    }
+    serializer_class = s.OpportunitySerializer
+    filterset_class = filters.OpportunityFilter
+    ordering_fields = ["id", "start_date", "updated_at"]
+
+    def scoped_queryset(self):
+        return opportunity_list(actor=self.actor)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        sector = data.pop("sector", None)
+        opportunity = employer_services.opportunity_create(
+            actor=self.actor,
+            hub_ids=data.pop("visible_to_hubs"),
+            objective_ids=data.pop("objectives"),
+            sector_id=sector.pk if sector else None,
+            **data,
+        )
+        serializer.instance = self.scoped_queryset().get(pk=opportunity.pk)
+
+    @extend_schema(request=None, responses=s.OpportunitySerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Offer a draft to its hubs' schools; refused while a hub's safety check is
+        missing or expires before the first day."""
+        employer_services.opportunity_publish(actor=self.actor, opportunity=self.get_object())
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=s.OpportunitySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """No more nominations; places already held stay held."""
+        employer_services.opportunity_close(actor=self.actor, opportunity=self.get_object())
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=s.AllocationRunSerializer)
+    @action(detail=True, methods=["post"], url_path="allocation-run")
+    def allocation_run(self, request, pk=None):
+        """Offer the free places to waiting nominations in the fair order (disadvantaged and
+        SEND pupils, then those furthest behind, then sector interest). The school sees
+        why; the employer sees how many."""
+        decisions = employer_services.allocation_run(
+            actor=self.actor, opportunity=self.get_object()
+        )
+        offered = sum(1 for decision in decisions if decision.offered)
+        return Response({"offered": offered, "not_offered": len(decisions) - offered})
+
+
+class NominationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Nominations. Schools see their own with the allocation's reasons; employers see only
+    a nominated pupil's first name, year group and the support needs the school shared."""
+
+    model = Nomination
+    capabilities = {
+        "list": "nomination.view",
+        "retrieve": "nomination.view",
+        "create": "opportunity.nominate",
+        "allocate": "nomination.decide",
+        "decide": "nomination.decide",
+    }
+    filterset_class = filters.NominationFilter
+    ordering_fields = ["id", "updated_at"]
+
+    def scoped_queryset(self):
+        if self.actor.role == Role.EMPLOYER:
+            return nominations_shared(actor=self.actor)
+        return Nomination.objects.all()
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or self.actor.role != Role.EMPLOYER:
+            return s.SchoolNominationSerializer
+        return s.SharedNominationSerializer
+
+    @extend_schema(
+        request=s.NominationRequestSerializer,
+        responses={201: s.SchoolNominationSerializer(many=True)},
+    )
+    def create(self, request, *args, **kwargs):
+        wanted = s.NominationRequestSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        data = wanted.validated_data
+        opportunity = Opportunity.objects.get(pk=data["opportunity"])
+        created = employer_services.nomination_create(
+            actor=self.actor,
+            opportunity=opportunity,
+            learners=Learner.objects.filter(pk__in=data["pupils"]).only("pk"),
+            shared_support_needs={int(k): v for k, v in data["shared_support_needs"].items()},
+            interested_in_sector=data["interested_in_sector"],
+        )
+        body = s.SchoolNominationSerializer(created, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _decided(self, decide):
+        nomination = Nomination.objects.get(pk=self.kwargs["pk"])  # 404 before anything else
+        try:
+            decide(nomination)
+        except employer_services.NoPlaceLeft as full:
+            raise NoPlaceLeftError(full.messages[0]) from full
+        return Response(self.get_serializer(self.get_queryset().get(pk=nomination.pk)).data)
+
+    @extend_schema(
+        request=None, responses={200: s.SharedNominationSerializer, 409: OpenApiTypes.OBJECT}
+    )
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        """Offer this pupil a place; 409 when every place is taken."""
+        return self._decided(
+            lambda n: employer_services.place_allocate(actor=self.actor, nomination=n)
+        )
+
+    @extend_schema(
+        request=s.NominationDecisionSerializer,
+        responses={200: s.SharedNominationSerializer, 409: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """Accept (taking a place if the pupil holds none) or decline with a reason."""
+        Nomination.objects.get(pk=pk)  # another employer's nomination is 404, whatever the body
+        decision = s.NominationDecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        return self._decided(
+            lambda n: employer_services.nomination_decide(
+                actor=self.actor, nomination=n, **decision.validated_data
+            )
+        )

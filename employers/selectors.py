@@ -36,6 +36,14 @@ def opportunity_get(*, actor, opportunity_id: int) -> Opportunity:
     )
 
 
+def opportunity_list(*, actor):
+    """Every opportunity in the actor's scope (an employer's own, drafts included; those
+    offered to a school's or hub's hub), with their places taken."""
+    return _with_places(Opportunity.objects.select_related("employer", "sector")).prefetch_related(
+        "objectives", "visible_to_hubs"
+    )
+
+
 def opportunity_browse(
     *, actor, sector_id: int | None = None, tier: int | None = None, year_group: int | None = None
 ):
@@ -116,6 +124,26 @@ def nominations_received(*, actor, opportunity: Opportunity) -> list[SharedPupil
         )
         for row in rows
     ]
+
+
+SHARED_NOMINATION_FIELDS = (
+    "pk",
+    "opportunity_id",
+    "learner__preferred_first_name",
+    "learner__legal_first_name",
+    "learner__cohort",
+    "opportunity__start_date",
+    "shared_support_needs",
+    "status",
+    "decision_reason",
+    "updated_at",
+)
+
+
+def nominations_shared(*, actor):
+    """Nominations to the employer's opportunities as rows of the shared columns only
+    (see SharedPupil): never the pupil object, so nothing else can be read by mistake."""
+    return Nomination.objects.values(*SHARED_NOMINATION_FIELDS)
 
 
 def school_nominations(*, actor, opportunity: Opportunity):

@@ -7,12 +7,12 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from access.context import acting_as, current_actor
-from employers.models import Employer
+from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub
 from learners.academic import academic_year_of, cohort_for
 from learners.models import Learner, Participation
@@ -149,6 +149,26 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
     }
 
 
+def _places_offered_and_filled(hub_id: int, year_start: date) -> dict:
+    """Places on opportunities offered to the hub's schools that start this academic year
+    (drafts excluded), and how many the hub's pupils hold (offered or accepted). An
+    opportunity offered to several hubs counts its whole capacity in each."""
+    offered = Opportunity.objects.filter(
+        visible_to_hubs=hub_id,
+        start_date__gte=year_start,
+        start_date__lt=year_start.replace(year=year_start.year + 1),
+    ).exclude(status=Opportunity.Status.DRAFT)
+    totals = offered.aggregate(opportunities=Count("pk"), places=Sum("capacity"))
+    filled = Nomination.objects.filter(
+        hub_id=hub_id, opportunity__in=offered.values("pk"), status__in=Nomination.HOLDS_A_PLACE
+    ).count()
+    return {
+        "opportunities": totals["opportunities"],
+        "places_offered": totals["places"] or 0,
+        "places_filled": filled,
+    }
+
+
 def hub_summary(*, hub_id: int, as_at: date) -> dict:
     actor = current_actor()
     hub = Hub.objects.prefetch_related("growth_sectors").get(pk=hub_id)
@@ -208,6 +228,7 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
         employer_counts = engaged.aggregate(
             engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
         )
+        places = _places_offered_and_filled(hub.pk, year_start)
     partners = Employer.objects.filter(hubs=hub).count()
     rows, by_type, by_quartile = [], {}, {}
     ranked = sorted(schools, key=lambda s: s.fsm_percent)
@@ -290,6 +311,8 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
             "partners": partners,
             **employer_counts,
             "sme_pct": _pct(employer_counts["sme"], employer_counts["engaged"]),
+            **places,
+            "filled_pct": _pct(places["places_filled"], places["places_offered"]),
         },
         "experiences": mix,
         "trend": trend,

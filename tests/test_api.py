@@ -469,3 +469,91 @@ def test_a_sync_sees_each_pupil_once_and_a_later_change_on_the_next(api, world, 
     changed.save()
     later, _ = _sync(api, since=as_of)
     assert later == [changed.upn]
+
+
+# Opportunities and nominations
+
+
+def _client_for(client, user):
+    headers = bearer(token_for(user))
+
+    def post(url, data=None):
+        return client.post(url, data or {}, content_type="application/json", **headers)
+
+    def get(url, **params):
+        return client.get(url, data=params, **headers)
+
+    return get, post
+
+
+def test_an_employer_offers_a_place_and_a_school_nominates_through_the_api(client, world):
+    from .employer_world import make_pupils, make_vetting, soon
+
+    side = world.a
+    employer_get, employer_post = _client_for(client, side.users[R.EMPLOYER])
+    school_get, school_post = _client_for(client, side.users[R.CAREERS_LEADER])
+    offer = {
+        "title": "Week at the depot",
+        "kind": "placement",
+        "setting": "workplace",
+        "tier": 3,
+        "start_date": str(soon()),
+        "capacity": 1,
+        "year_groups": [10],
+        "hubs": [side.hub.pk],
+    }
+    created = employer_post(reverse("api:opportunity-list"), offer)
+    assert created.status_code == 201, created.content
+    opportunity = created.json()
+    assert (opportunity["status"], opportunity["places_left"]) == ("draft", 1)
+    publish = reverse("api:opportunity-publish", args=[opportunity["id"]])
+    refused = employer_post(publish)
+    assert refused.status_code == 400
+    assert "no safety check" in refused.json()["errors"][0]["detail"]
+
+    make_vetting(side.employer, side.hub)
+    assert employer_post(publish).json()["status"] == "published"
+    listed = school_get(reverse("api:opportunity-list"))
+    assert opportunity["id"] in [o["id"] for o in listed.json()["results"]]
+
+    first, second = make_pupils(side.school, 2, year_group=10, fsm=True)
+    nominated = school_post(
+        reverse("api:nomination-list"),
+        {
+            "opportunity": opportunity["id"],
+            "pupils": [first.pk, second.pk],
+            "shared_support_needs": {str(first.pk): "Uses a wheelchair"},
+        },
+    )
+    assert nominated.status_code == 201, nominated.content
+
+    seen = employer_get(reverse("api:nomination-list")).json()["results"]
+    assert sorted(seen[0]) == [
+        "decision_reason",
+        "first_name",
+        "id",
+        "opportunity",
+        "shared_support_needs",
+        "status",
+        "updated_at",
+        "year_group",
+    ]
+    body = employer_get(reverse("api:nomination-list")).content.decode()
+    assert first.surname not in body and first.upn not in body
+    assert {(n["first_name"], n["year_group"]) for n in seen} == {
+        (first.legal_first_name, 10),
+        (second.legal_first_name, 10),
+    }
+
+    by_name = {n["first_name"]: n["id"] for n in seen}
+    offered = employer_post(reverse("api:nomination-allocate", args=[by_name[first.first_name]]))
+    assert offered.json()["status"] == "offered"
+    full = employer_post(reverse("api:nomination-allocate", args=[by_name[second.first_name]]))
+    assert full.status_code == 409
+    assert full.json()["errors"][0]["detail"] == "The only place is taken."
+
+    mine = school_get(reverse("api:nomination-list")).json()["results"]
+    assert {n["pupil"]: n["status"] for n in mine} == {
+        first.pk: "offered",
+        second.pk: "refused_full",
+    }

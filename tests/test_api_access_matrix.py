@@ -99,6 +99,44 @@ API_DESIGNED = {
             ),
         },
     ),
+    "api:opportunity-list": (
+        None,
+        {
+            "GET": only(
+                {R.EMPLOYER: ALL_OK, R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK}
+                | {R.SCHOOL_STAFF: ALL_OK}
+            ),
+            "POST": _allowed(only({R.EMPLOYER: ALL_OK})),
+        },
+    ),
+    "api:opportunity-detail": (
+        "opportunity",
+        {
+            "GET": only(
+                {R.EMPLOYER: OWN_ONLY, R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: HUB_ONLY}
+                | {R.SCHOOL_STAFF: HUB_ONLY}
+            )
+        },
+    ),
+    "api:opportunity-publish": ("opportunity", {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))}),
+    "api:opportunity-close": ("opportunity", {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))}),
+    "api:opportunity-allocation-run": (
+        "opportunity",
+        {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))},
+    ),
+    "api:nomination-list": (
+        None,
+        {
+            "GET": only({R.EMPLOYER: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK}),
+            "POST": _allowed(only({R.CAREERS_LEADER: ALL_OK})),
+        },
+    ),
+    "api:nomination-detail": (
+        "nomination",
+        {"GET": only({R.EMPLOYER: OWN_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+    ),
+    "api:nomination-allocate": ("nomination", {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))}),
+    "api:nomination-decide": ("nomination", {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))}),
     "api:report-detail": ("report", {"GET": REPORT_READERS}),
     "api:report-download": ("report_pdf", {"GET": REPORT_READERS}),
 }
@@ -113,6 +151,8 @@ def _object(world, kind, side, other, variant):
         return {"own": own, "foreign": foreign}.get(variant)
     if kind == "sector":
         return side.employer.sector
+    if kind in ("opportunity", "nomination"):
+        return _employer_object(kind, side, other, variant)
     kind = "report" if kind == "report_pdf" else kind
     attribute = {"pupil": "pupil", "school": "school", "employer": "employer"}.get(kind, kind)
     return {
@@ -120,6 +160,21 @@ def _object(world, kind, side, other, variant):
         "sibling": getattr(side, f"sibling_{attribute}"),
         "foreign": getattr(other, attribute),
     }[variant]
+
+
+def _employer_object(kind, side, other, variant):
+    """A published opportunity of the side's employer (own), of the other employer in the
+    same hub (sibling) or of the other hub's (foreign); a nomination to it of a pupil of
+    the own, sibling or foreign school. Made inside the test, rolled back with it."""
+    from .employer_world import make_nomination, make_opportunity
+
+    hub, employer, pupil = {
+        "own": (side.hub, side.employer, side.pupil),
+        "sibling": (side.hub, side.sibling_employer, side.sibling_pupil),
+        "foreign": (other.hub, other.employer, other.pupil),
+    }[variant]
+    opportunity = make_opportunity(employer, [hub])
+    return opportunity if kind == "opportunity" else make_nomination(opportunity, pupil)
 
 
 def _variants(kind):

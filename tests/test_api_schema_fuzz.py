@@ -1,5 +1,5 @@
 """schemathesis drives the live API over its whole OpenAPI schema, as a careers leader's
-read-write token and as a hub lead's, and must find no server error and no response that
+read-write token, a hub lead's and an employer's, and must find no server error and no response that
 breaks the schema."""
 
 import subprocess
@@ -29,7 +29,7 @@ def fuzzed_world(transactional_db):
     app.control.purge()
 
 
-@pytest.mark.parametrize("role", [Role.CAREERS_LEADER, Role.HUB_LEAD])
+@pytest.mark.parametrize("role", [Role.CAREERS_LEADER, Role.HUB_LEAD, Role.EMPLOYER])
 @override_settings(EQUALEX_API_RATE="100000/hour")
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     live_server, fuzzed_world, role

@@ -105,6 +105,34 @@ def test_the_hub_dashboard_has_aggregates_and_no_pupil_names(world):
     assert "Hub B" not in text
 
 
+def test_the_hub_dashboard_counts_places_offered_and_filled(world):
+    from .employer_world import make_nomination, make_opportunity
+
+    side = world.a
+    this_year = date(2025, 11, 10)  # in the academic year of AS_AT
+    big = make_opportunity(side.employer, [side.hub], capacity=5, start_date=this_year)
+    small = make_opportunity(
+        side.sibling_employer, [side.hub, world.b.hub], capacity=2, start_date=this_year
+    )
+    make_opportunity(side.employer, [side.hub], capacity=7, status="draft")
+    make_opportunity(side.employer, [side.hub], capacity=9, start_date=date(2024, 10, 1))
+    make_opportunity(world.b.employer, [world.b.hub], capacity=11, start_date=this_year)
+    make_nomination(big, side.pupil, status="accepted")
+    make_nomination(big, side.sibling_pupil, status="offered")
+    make_nomination(small, side.pupil, status="declined")
+    make_nomination(small, world.b.pupil, status="accepted")  # the other hub's pupil
+    lead = actor_for_user(side.users[Role.HUB_LEAD])
+    with acting_as(lead):
+        run = report_request(actor=lead, kind="hub_dashboard", as_at=AS_AT)
+        build_report(run.pk, actor=lead.to_spec())
+        run.refresh_from_db()
+    employers = run.summary["employers"]
+    assert (employers["opportunities"], employers["places_offered"]) == (2, 7)
+    assert employers["places_filled"] == 2
+    text = " ".join(pdf_text(run).split())
+    assert "7 in 2 opportunities; 2 filled (28.6%)" in text  # the label wraps in its cell
+
+
 def test_a_pupil_record_lists_their_experiences(world):
     leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
     with acting_as(leader):

@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     | {
         "ExperienceKindEnum": "learners.models.Experience.Kind",
         "ReportKindEnum": "reports.models.ReportRun.Kind",
+        "ReportStatusEnum": "reports.models.ReportRun.Status",
+        "OpportunityStatusEnum": "employers.models.Opportunity.Status",
+        "NominationStatusEnum": "employers.models.Nomination.Status",
+        "YearGroupEnum": "api.serializers.YEAR_GROUP_CHOICES",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
