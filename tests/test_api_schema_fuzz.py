@@ -1,6 +1,6 @@
-"""schemathesis drives the live API over its whole OpenAPI schema, as a careers leader's
-read-write token, a hub lead's and an employer's, and must find no server error and no response that
-breaks the schema."""
+"""schemathesis drives the live API over its whole OpenAPI schema, with the read-write token
+of a careers leader, a hub lead and an employer, and must find no server error and no
+response that breaks the schema."""
 
 import subprocess
 import sys
