@@ -1,4 +1,8 @@
+import hashlib
+import json
+
 from django.utils import timezone
+from django.utils.http import quote_etag
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -17,14 +21,13 @@ class SyncCursorPagination(CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
-        return Response(
-            {
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "as_of": self.as_of.isoformat(),
-                "results": data,
-            }
-        )
+        page = {"next": self.get_next_link(), "previous": self.get_previous_link()}
+        response = Response({**page, "as_of": self.as_of.isoformat(), "results": data})
+        # The ETag covers the page, not `as_of` (which changes on every call), so an
+        # unchanged page still answers 304 to If-None-Match (ConditionalGetMiddleware).
+        body = json.dumps([page, data], sort_keys=True, default=str).encode()
+        response["ETag"] = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+        return response
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)

@@ -355,6 +355,8 @@ def test_reads_carry_an_etag_and_answer_304_when_unchanged(api):
     assert first.status_code == 200 and first["ETag"]
     again = api.get(reverse("api:framework"), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+    page = api.get(reverse("api:pupil-list"))
+    assert api.get(reverse("api:pupil-list"), HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 304
 
 
 @override_settings(EQUALEX_API_RATE="3/minute")
