@@ -262,8 +262,13 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
         ),
     )
     return queryset.annotate(
-        ten_days_met=ExpressionWrapper(
-            Q(ks3_week_met=True, ks4_week_met=True), output_field=BooleanField()
+        # SQL cannot reuse ks3_week_met's column, so its employer subquery would run again
+        # here for every pupil with a KS3 week; CASE asks the rare KS4 week first, so the
+        # subquery only runs for the few pupils who already have both weeks' hours.
+        ten_days_met=Case(
+            When(ks4_placement_hours__lt=WEEK_HOURS, then=Value(False)),
+            default=F("ks3_week_met"),
+            output_field=BooleanField(),
         ),
         behind=Case(
             When(
@@ -421,15 +426,16 @@ GROUP_MEASURES = {
     "behind": "COUNT(*) FILTER (WHERE behind)",
     "ks3_met": "COUNT(*) FILTER (WHERE ks3_week_met)",
     "ks4_met": "COUNT(*) FILTER (WHERE ks4_week_met)",
-    "ten_days_met": "COUNT(*) FILTER (WHERE ten_days_met)",
+    # From the two weeks' columns: selecting ten_days_met would run the KS3 subquery again.
+    "ten_days_met": "COUNT(*) FILTER (WHERE ks3_week_met AND ks4_week_met)",
     "fsm": "COUNT(*) FILTER (WHERE fsm)",
     "fsm_behind": "COUNT(*) FILTER (WHERE fsm AND behind)",
     "send": "COUNT(*) FILTER (WHERE send <> 'N')",
     "send_behind": "COUNT(*) FILTER (WHERE send <> 'N' AND behind)",
     "y9": "COUNT(*) FILTER (WHERE stage_offset = 2)",
-    "y9_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND ks3_week_met)",
+    "y9_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND {ks3_met})",
     "y9_fsm": "COUNT(*) FILTER (WHERE stage_offset = 2 AND fsm)",
-    "y9_fsm_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND fsm AND ks3_week_met)",
+    "y9_fsm_ks3_met": "COUNT(*) FILTER (WHERE stage_offset = 2 AND fsm AND {ks3_met})",
     "y11": "COUNT(*) FILTER (WHERE stage_offset = 4)",
     "y11_ks4_met": "COUNT(*) FILTER (WHERE stage_offset = 4 AND ks4_week_met)",
     "y11_fsm": "COUNT(*) FILTER (WHERE stage_offset = 4 AND fsm)",
@@ -437,37 +443,48 @@ GROUP_MEASURES = {
     "total_hours": "COALESCE(SUM(total_hours), 0)",
 }
 GROUPINGS = {"school": "school_id", "cohort": "cohort", "hub": "hub_id"}
+# Measures that need every pupil's KS3 verdict; the others need it for Year 9 only.
+EVERY_KS3_VERDICT = frozenset({"ks3_met", "ten_days_met"})
 
 
-def grouped_progress(learners, *, rules: ProgressRules, as_at: date, by: str) -> list[dict]:
+def grouped_progress(
+    learners, *, rules: ProgressRules, as_at: date, by: str, measures=None
+) -> list[dict]:
     """Totals of the per-pupil verdicts, grouped by school, cohort or hub, in one query.
 
     The per-pupil figures come from with_progress (the same rules as every page); this only
-    wraps its SQL in an outer GROUP BY, so nothing is counted in Python.
+    wraps its SQL in an outer GROUP BY, so nothing is counted in Python. `measures` names
+    the GROUP_MEASURES wanted (all by default): without ks3_met or ten_days_met, the KS3
+    employer variety (a subquery per pupil) is looked up for Year 9 pupils only.
     """
     from django.db import connections
 
     column = GROUPINGS[by]
-    inner = with_progress(learners, rules=rules, as_at=as_at).values(
-        "school_id",
-        "cohort",
-        "hub_id",
-        "fsm",
-        "send",
-        "behind",
-        "ks3_week_met",
-        "ks4_week_met",
-        "ten_days_met",
-        "stage_offset",
-        "total_hours",
-    )
+    names = list(measures or GROUP_MEASURES)
+    progress = with_progress(learners, rules=rules, as_at=as_at)
+    columns = ["school_id", "cohort", "hub_id", "fsm", "send", "behind", "ks4_week_met"]
+    columns += ["stage_offset", "total_hours"]
+    if EVERY_KS3_VERDICT & set(names):
+        ks3_column = "ks3_week_met"
+    else:
+        ks3_column = "y9_ks3_week_met"
+        progress = progress.annotate(
+            y9_ks3_week_met=Case(
+                When(stage_offset=2, then=F("ks3_week_met")),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    inner = progress.values(*columns, ks3_column)
     sql, params = inner.query.sql_with_params()
-    measures = ", ".join(f"{expression} AS {name}" for name, expression in GROUP_MEASURES.items())
+    measures = ", ".join(
+        f"{GROUP_MEASURES[name].format(ks3_met=ks3_column)} AS {name}" for name in names
+    )
     outer = (
         f"SELECT {column} AS key, {measures} FROM ({sql}) AS per_pupil "  # noqa: S608
         f"GROUP BY {column} ORDER BY {column}"
     )
     with connections[inner.db].cursor() as cursor:
         cursor.execute(outer, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        keys = [c[0] for c in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]

@@ -149,6 +149,10 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
     }
 
 
+# What the hub dashboard shows (grouped_progress then asks KS3 variety of Year 9 only).
+HUB_MEASURES = ("pupils", "behind", "fsm", "fsm_behind", "y9", "y9_ks3_met", "y11", "y11_ks4_met")
+
+
 def _places_offered_and_filled(hub_id: int, year_start: date) -> dict:
     """Places on opportunities offered to the hub's schools that start this academic year
     (drafts excluded), and how many the hub's pupils hold (offered or accepted). An
@@ -180,7 +184,9 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
         pupils = Learner.objects.filter(hub_id=hub.pk, cohort__in=cohorts)
         by_school = {
             row["key"]: row
-            for row in grouped_progress(pupils, rules=rules, as_at=as_at, by="school")
+            for row in grouped_progress(
+                pupils, rules=rules, as_at=as_at, by="school", measures=HUB_MEASURES
+            )
         }
         trend = []
         for reading in compass_dates(as_at):
@@ -193,6 +199,7 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
                         rules=rules,
                         as_at=reading,
                         by="hub",
+                        measures=HUB_MEASURES,
                     )
                 ),
                 {},

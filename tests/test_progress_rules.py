@@ -14,6 +14,7 @@ from learners.progress import (
     compass_answers,
     compass_band,
     expected_hours,
+    grouped_progress,
     with_progress,
 )
 from learners.services import duration_to_hours, experience_log, participation_update
@@ -345,3 +346,28 @@ def test_compass_answers_count_year_9_and_year_11_as_at_a_date(leader, world, pu
 def test_experience_rows_keep_the_academic_year_of_their_start(leader, world, pupil):
     experience = log(leader, [pupil], on=date(2026, 8, 31), hours=5, employers=[world.a.employer])
     assert Experience.objects.get(pk=experience.pk).academic_year == 2025
+
+
+def test_group_totals_agree_whichever_measures_are_asked_for(leader, world, pupil):
+    from learners.upn import upn_with_check_letter
+
+    with all_tenants_UNSAFE("test"):
+        older = Learner.objects.create(
+            school=world.a.school,
+            upn=upn_with_check_letter("888123425051"),
+            legal_first_name="Noah",
+            surname="Older",
+            cohort=COHORT - 2,
+        )
+    a, b = world.a.employer, world.a.sibling_employer
+    # 2023/24: the pupil's Year 7 and the older pupil's Year 9; both get a KS3 week.
+    log(leader, [pupil, older], on=date(2024, 6, 3), hours=15, employers=[a])
+    log(leader, [pupil, older], on=date(2024, 7, 1), hours=10, employers=[b])
+    pupils = Learner.objects.filter(pk__in=[pupil.pk, older.pk])
+    as_at = date(2026, 6, 30)  # the pupil is in Year 9, the older pupil in Year 11
+    (full,) = grouped_progress(pupils, rules=RULES, as_at=as_at, by="school")
+    (year_9_only,) = grouped_progress(
+        pupils, rules=RULES, as_at=as_at, by="school", measures=("y9", "y9_ks3_met", "y9_fsm")
+    )
+    assert (full["ks3_met"], full["y9"], full["y9_ks3_met"], full["y11"]) == (2, 1, 1, 1)
+    assert year_9_only == {"key": world.a.school.pk, "y9": 1, "y9_ks3_met": 1, "y9_fsm": 1}
