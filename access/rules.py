@@ -112,6 +112,9 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         **PUPIL_LEVEL,
         R.EMPLOYER: lambda a: Q(opportunity__employer_id=a.employer_id),
     },
+    # A parent's answer is the school's record; the employer reads only the answer, through
+    # its nominations (employers.selectors.attendance_sheet).
+    "employers.ParentalConsent": SCHOOL_OWNED,
     "learners.Learner": PUPIL_LEVEL,
     "learners.Experience": SCHOOL_OWNED,
     # A participation follows its pupil's current school, not the organising school.
@@ -161,6 +164,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "opportunity.browse": frozenset(SCHOOL_ROLES),
     "opportunity.nominate": frozenset({R.CAREERS_LEADER}),
     "nomination.decide": frozenset({R.EMPLOYER}),
+    "consent.request": frozenset({R.CAREERS_LEADER}),
+    "attendance.confirm": frozenset({R.EMPLOYER}),
     "vetting.approve": frozenset({R.HUB_LEAD}),
     "vetting.documents": frozenset({R.EMPLOYER, R.HUB_LEAD}),
 }

@@ -340,14 +340,20 @@ class OpportunitySerializer(serializers.ModelSerializer):
     )
     end_date = serializers.DateField(required=False, allow_null=True)
     capacity = serializers.IntegerField(min_value=1, max_value=1000)
+    criteria = CriteriaField(
+        required=False,
+        default=list,
+        help_text="Meaningful criteria its design meets (M1-M5), copied to the experience "
+        "recorded when attendance is confirmed.",
+    )
 
     class Meta:
         model = Opportunity
         fields = ["id", "employer", "title", "description", "kind", "setting", "tier"]
         fields += ["objectives", "sector", "start_date", "end_date", "capacity", "year_groups"]
         fields += ["postcode", "accessibility_notes", "status", "hubs", "places_held"]
-        fields += ["places_left", "updated_at"]
-        read_only_fields = ["employer", "status", "updated_at"]
+        fields += ["places_left", "criteria", "attendance_confirmed_at", "updated_at"]
+        read_only_fields = ["employer", "status", "attendance_confirmed_at", "updated_at"]
 
 
 class SchoolNominationSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from django import forms
 
 from hubs.models import Hub, Sector
 from learners.academic import YEAR_GROUPS
+from learners.forms import CRITERIA_CHOICES
 from outcomes.models import Objective
 
 from .models import Opportunity
@@ -45,6 +46,14 @@ class OpportunityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Learning objectives",
     )
+    criteria = forms.MultipleChoiceField(
+        choices=CRITERIA_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Meaningful criteria its design meets",
+        help_text="Schools count it toward the ten days only if it is meaningful "
+        "(M1, M2 and M3 at least).",
+    )
     postcode = forms.CharField(max_length=8, required=False, help_text="Where pupils go.")
     accessibility_notes = forms.CharField(
         label="Accessibility and SEND notes",
@@ -87,6 +96,7 @@ class OpportunityForm(forms.Form):
             "postcode": data["postcode"],
             "accessibility_notes": data["accessibility_notes"],
             "hub_ids": [h.pk for h in data["hubs"]],
+            "criteria": data["criteria"],
         }
 
 

@@ -1,7 +1,7 @@
 from django.db import models
 
 from access.scoping import TenantModel
-from learners.models import Experience
+from learners.models import Experience, MeaningfulDesign
 
 
 class Employer(TenantModel):
@@ -60,6 +60,8 @@ class EmployerVetting(TenantModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The expiry date the last reminder was about: a renewed policy earns a new reminder.
+    reminded_of_expiry = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,7 +86,7 @@ def default_year_groups():
     return [10, 11]
 
 
-class Opportunity(TenantModel):
+class Opportunity(TenantModel, MeaningfulDesign):
     """A placement, visit, virtual session or project an employer offers to hubs' schools."""
 
     # The same vocabulary as a logged experience: attendance becomes one without mapping.
@@ -115,6 +117,8 @@ class Opportunity(TenantModel):
     accessibility_notes = models.TextField("accessibility and SEND notes", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     visible_to_hubs = models.ManyToManyField("hubs.Hub", blank=True, related_name="+")
+    attendance_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -170,6 +174,15 @@ class Nomination(TenantModel):
     nominated_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The pupil's record of taking part, once the employer confirmed attendance.
+    participation = models.OneToOneField(
+        "learners.Participation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nomination",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -188,3 +201,37 @@ class Nomination(TenantModel):
 
     def __str__(self):
         return f"{self.learner_id} for {self.opportunity_id}"
+
+
+class ParentalConsent(TenantModel):
+    """A parent's or carer's answer for one placement, asked by an emailed link (no account).
+
+    Only a digest of the link's token is kept. The parent's address is kept only until
+    they answer: after that the school has the answer and the name they signed with.
+    """
+
+    class Answer(models.TextChoices):
+        WAITING = "waiting", "Waiting for an answer"
+        GIVEN = "given", "Consent given"
+        REFUSED = "refused", "Consent refused"
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="consent")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    sent_to = models.EmailField(blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
+    signed_by = models.CharField("parent or carer's name", max_length=200, blank=True)
+    note = models.TextField(blank=True, help_text="Anything the parent or carer told the school.")
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "answer"])]
+
+    def __str__(self):
+        return f"consent for {self.nomination_id}: {self.answer}"

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from access.routes import requires
 from learners.models import Learner
 
+from .consent import consent_request
 from .forms import OpportunityFilter
-from .models import Opportunity
+from .models import Nomination, Opportunity
+from .rules import needs_parental_consent
 from .selectors import (
     nominable_pupils,
     opportunity_browse,
@@ -47,7 +49,11 @@ def opportunity_nominate(request, opportunity_id: int):
     except Opportunity.DoesNotExist as missing:
         raise Http404 from missing
     problems = []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "consent":
+        problems = _ask_for_consent(request)
+        if not problems:
+            return redirect("opportunity_nominate", opportunity_id=opportunity.pk)
+    elif request.method == "POST":
         chosen = _ids(request.POST.getlist("pupils"))
         try:
             created = nomination_create(
@@ -66,14 +72,41 @@ def opportunity_nominate(request, opportunity_id: int):
             count = len(created)
             messages.success(request, f"Nominated {count} pupil{'s' * (count != 1)}.")
             return redirect("opportunity_nominate", opportunity_id=opportunity.pk)
+    nominations = list(school_nominations(actor=request.actor, opportunity=opportunity))
+    consent_needed = needs_parental_consent(opportunity)
     return render(
         request,
         "employers/opportunity_nominate.html",
         {
             "opportunity": opportunity,
             "pupils": nominable_pupils(actor=request.actor, opportunity=opportunity),
-            "nominations": school_nominations(actor=request.actor, opportunity=opportunity),
+            "nominations": nominations,
+            "consent_needed": consent_needed,
+            "missing_consent": sum(
+                n.status in Nomination.HOLDS_A_PLACE
+                and getattr(getattr(n, "consent", None), "answer", None) != "given"
+                for n in nominations
+            )
+            * consent_needed,
             "problems": problems,
         },
         status=400 if problems else 200,
     )
+
+
+def _ask_for_consent(request) -> list[str]:
+    nomination_id = request.POST.get("nomination", "")
+    if not nomination_id.isdigit():
+        raise Http404
+    try:
+        consent = consent_request(
+            actor=request.actor,
+            nomination_id=int(nomination_id),
+            parent_email=request.POST.get("parent_email", ""),
+        )
+    except Nomination.DoesNotExist as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        return error.messages
+    messages.success(request, f"Consent request emailed to {consent.sent_to}.")
+    return []

@@ -6,7 +6,8 @@ Services and selectors call these; nothing else restates a rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -69,3 +70,47 @@ def no_place_left(capacity: int) -> str:
     if capacity == 1:
         return "The only place is taken."
     return f"All {capacity} places are taken."
+
+
+def needs_parental_consent(opportunity) -> bool:
+    """Every opportunity outside school needs a parent's or carer's consent per pupil; an
+    employer-set project done in school is part of the school day."""
+    from learners.models import Experience
+
+    return opportunity.setting != Experience.Setting.IN_SCHOOL
+
+
+def attendance_problem(*, consent_needed: bool, consent_answer: str | None) -> str | None:
+    """Why a pupil holding a place cannot be recorded as attending; None if they can."""
+    if not consent_needed or consent_answer == "given":
+        return None
+    if consent_answer == "refused":
+        return "their parent or carer refused consent"
+    return "no parental consent yet"
+
+
+def attendance_open_on(opportunity, day: date) -> bool:
+    """Attendance is confirmed from the first day on, never in advance."""
+    return day >= opportunity.start_date
+
+
+def reminder_due(vetting, day: date, days_before: int) -> bool:
+    """An approved check whose insurance ends within days_before days and whose reminder
+    for that expiry date has not gone out yet."""
+    return (
+        vetting.approved_at is not None
+        and day <= vetting.insurance_expires <= day + timedelta(days=days_before)
+        and vetting.reminded_of_expiry != vetting.insurance_expires
+    )
+
+
+def default_duration_hours(opportunity) -> Decimal:
+    """What the attendance screen suggests: every weekday of the opportunity, a full day
+    each (the employer changes it for a half-day visit)."""
+    from learners.progress import HOURS_PER_DAY
+
+    days = sum(
+        (opportunity.start_date + timedelta(days=offset)).weekday() < 5
+        for offset in range((opportunity.end_date - opportunity.start_date).days + 1)
+    )
+    return max(days, 1) * HOURS_PER_DAY

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import Count, F, Q
 
 from employers.models import Employer, EmployerVetting, Nomination, Opportunity
+from employers.rules import attendance_problem, needs_parental_consent
 from learners.academic import cohort_for, year_group_on
 from learners.models import Learner
 
@@ -150,7 +151,7 @@ def school_nominations(*, actor, opportunity: Opportunity):
     """The actor's school's nominations to an opportunity, with the allocation's reasons."""
     return (
         Nomination.objects.filter(opportunity=opportunity)
-        .select_related("learner")
+        .select_related("learner", "consent")
         .order_by("learner__surname", "learner__legal_first_name")
     )
 
@@ -163,3 +164,41 @@ def nominable_pupils(*, actor, opportunity: Opportunity):
         .exclude(pk__in=Nomination.objects.filter(opportunity=opportunity).values("learner_id"))
         .order_by("-cohort", "registration_group", "surname", "legal_first_name")
     )
+
+
+def attendance_sheet(*, actor, opportunity: Opportunity):
+    """The pupils holding a place, as the employer sees them on the attendance screen:
+    shared columns, whether consent allows them to attend, and what was recorded."""
+    consent_needed = needs_parental_consent(opportunity)
+    rows = (
+        Nomination.objects.filter(opportunity=opportunity, status__in=Nomination.HOLDS_A_PLACE)
+        .order_by("pk")
+        .values(
+            "pk",
+            "learner__preferred_first_name",
+            "learner__legal_first_name",
+            "learner__cohort",
+            "shared_support_needs",
+            "consent__answer",
+            "participation__hours_attended",
+            "participation__absent",
+            "participation__feedback_text",
+        )
+    )
+    return [
+        {
+            "nomination_id": row["pk"],
+            "first_name": row["learner__preferred_first_name"] or row["learner__legal_first_name"],
+            "year_group": year_group_on(row["learner__cohort"], opportunity.start_date),
+            "shared_support_needs": row["shared_support_needs"],
+            "problem": attendance_problem(
+                consent_needed=consent_needed, consent_answer=row["consent__answer"]
+            ),
+            "recorded": row["participation__hours_attended"] is not None,
+            "attended": row["participation__hours_attended"] is None
+            or not row["participation__absent"],
+            "hours": row["participation__hours_attended"],
+            "feedback": row["participation__feedback_text"] or "",
+        }
+        for row in rows
+    ]

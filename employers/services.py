@@ -18,9 +18,10 @@ from access.audit import audit_many
 from access.models import AuditEvent
 from hubs.models import Hub, Sector
 from learners.models import Learner
-from learners.progress import ProgressRules, with_progress
+from learners.progress import DESIGN_CRITERIA, ProgressRules, with_progress
 from outcomes.models import Objective
 
+from . import notifications
 from .allocation import Candidate, Decision, allocate, days_behind
 from .models import Employer, EmployerVetting, Nomination, Opportunity
 from .rules import eligible_year_group, no_place_left, vetting_problem, year_groups_clean
@@ -123,8 +124,13 @@ def opportunity_create(
     description: str = "",
     postcode: str = "",
     accessibility_notes: str = "",
+    criteria: Iterable[str] = (),
 ) -> Opportunity:
-    """A draft opportunity of the actor's employer, to be seen by some of its partner hubs."""
+    """A draft opportunity of the actor's employer, to be seen by some of its partner hubs.
+
+    criteria: the meaningful criteria (M1-M5) its design meets; the experience recorded
+    when attendance is confirmed carries them, and they decide whether it counts.
+    """
     _require(actor, "opportunity.manage")
     employer = Employer.objects.get(pk=actor.employer_id)
     hub_ids = set(hub_ids)
@@ -145,6 +151,7 @@ def opportunity_create(
         year_groups=year_groups_clean(year_groups),
         postcode=postcode.strip().upper(),
         accessibility_notes=accessibility_notes,
+        **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
     )
     if opportunity.end_date < opportunity.start_date:
         raise ValidationError({"end_date": "The last day cannot be before the first."})
@@ -252,6 +259,7 @@ def nomination_create(
         for pupil in pupils
     )
     audit_many(actor, AuditEvent.Action.CREATE, created)
+    notifications.nominations_received(opportunity, len(created))
     return created
 
 
@@ -318,6 +326,7 @@ def place_allocate(*, actor, nomination: Nomination) -> Nomination:
         if nomination.status == Nomination.Status.DECLINED:
             raise ValidationError("The employer has declined this nomination.")
         taken = _take_place(actor, opportunity, nomination, Nomination.Status.OFFERED)
+        notifications.nominations_decided([nomination], opportunity)
     if not taken:
         raise NoPlaceLeft(no_place_left(opportunity.capacity))
     return nomination
@@ -344,16 +353,19 @@ def nomination_decide(*, actor, nomination: Nomination, accept: bool, reason: st
             nomination.decided_at = timezone.now()
             nomination.save(update_fields=["status", "decided_at", "updated_at"])
             audit_many(actor, AuditEvent.Action.UPDATE, [nomination], changed=["status"])
+            notifications.nominations_decided([nomination], opportunity)
             return nomination
         if nomination.status == Nomination.Status.OFFERED:
             nomination.status = Nomination.Status.ACCEPTED
             nomination.decided_at = timezone.now()
             nomination.save(update_fields=["status", "decided_at", "updated_at"])
             audit_many(actor, AuditEvent.Action.UPDATE, [nomination], changed=["status"])
+            notifications.nominations_decided([nomination], opportunity)
             return nomination
         if nomination.status == Nomination.Status.ACCEPTED:
             return nomination
         taken = _take_place(actor, opportunity, nomination, Nomination.Status.ACCEPTED)
+        notifications.nominations_decided([nomination], opportunity)
     if not taken:
         raise NoPlaceLeft(no_place_left(opportunity.capacity))
     return nomination
@@ -455,6 +467,9 @@ def allocation_run(*, actor, opportunity: Opportunity, as_at: date | None = None
             changed, ["status", "explanation", "decided_at", "updated_at"]
         )
         audit_many(actor, AuditEvent.Action.UPDATE, changed, changed=["status"])
+        notifications.nominations_decided(
+            [by_id[d.candidate.nomination_id] for d in decisions], opportunity
+        )
     return decisions
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import opportunity_views, vetting_views, views
+from . import attendance_views, opportunity_views, vetting_views, views
 
 urlpatterns = [
     path("<int:employer_id>/", views.employer_detail, name="employer_detail"),
@@ -19,6 +19,11 @@ urlpatterns = [
         "opportunities/<int:opportunity_id>/nominations/",
         opportunity_views.opportunity_nominations,
         name="opportunity_nominations",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/attendance/",
+        attendance_views.opportunity_attendance,
+        name="opportunity_attendance",
     ),
     path("checks/", vetting_views.vetting_for_employer, name="vetting_for_employer"),
     path("checks/review/", vetting_views.vetting_review, name="vetting_review"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from employers.consent_views import consent_answer_page
+
 from . import views
 
 admin.site.site_header = "equalex platform admin"
@@ -20,6 +22,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("opportunities/", include("employers.school_urls")),
+    path("consent/<str:token>/", consent_answer_page, name="consent_answer"),
     path("invitations/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.token_urls")),

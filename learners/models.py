@@ -56,7 +56,21 @@ class Learner(TenantModel):
         super().save(*args, **kwargs)
 
 
-class Experience(TenantModel):
+class MeaningfulDesign(models.Model):
+    """Which of the design criteria M1-M5 an event meets: an employer's opportunity says it
+    when offered, and the experience recorded from it carries the same answers."""
+
+    meets_m1 = models.BooleanField("M1 clear shared purpose", default=False)
+    meets_m2 = models.BooleanField("M2 learning outcomes", default=False)
+    meets_m3 = models.BooleanField("M3 two-way interaction", default=False)
+    meets_m4 = models.BooleanField("M4 range of people", default=False)
+    meets_m5 = models.BooleanField("M5 task set by the employer", default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Experience(TenantModel, MeaningfulDesign):
     """One event of work experience, often for a whole class."""
 
     class Kind(models.TextChoices):
@@ -93,11 +107,16 @@ class Experience(TenantModel):
     employers = models.ManyToManyField("employers.Employer", blank=True, related_name="+")
     sectors = models.ManyToManyField("hubs.Sector", blank=True, related_name="+")
     objectives = models.ManyToManyField("outcomes.Objective", blank=True, related_name="+")
-    meets_m1 = models.BooleanField("M1 clear shared purpose", default=False)
-    meets_m2 = models.BooleanField("M2 learning outcomes", default=False)
-    meets_m3 = models.BooleanField("M3 two-way interaction", default=False)
-    meets_m4 = models.BooleanField("M4 range of people", default=False)
-    meets_m5 = models.BooleanField("M5 task set by the employer", default=False)
+    # Set when an employer's confirmed attendance recorded it: one per opportunity and school,
+    # so confirming again corrects the same record instead of typing it twice.
+    opportunity = models.ForeignKey(
+        "employers.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -114,6 +133,11 @@ class Experience(TenantModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(duration_hours__gt=0), name="experience_has_a_duration"
+            ),
+            models.UniqueConstraint(
+                fields=["opportunity", "school"],
+                condition=models.Q(opportunity__isnull=False),
+                name="one_experience_per_opportunity_and_school",
             ),
         ]
 

@@ -94,6 +94,7 @@ DESIGNED = {
     "opportunity_nominations": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
     "opportunity_browse": (None, SCHOOL_STAFF_ALL),
     "opportunity_nominate": ("opportunity", only({Role.CAREERS_LEADER: HUB_ONLY})),
+    "opportunity_attendance": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
     "vetting_for_employer": (None, only({Role.EMPLOYER: ALL_OK})),
     "vetting_review": (None, only({Role.HUB_LEAD: ALL_OK})),
     "vetting_document": (
@@ -102,7 +103,7 @@ DESIGNED = {
     ),
 }
 # Reachable by anyone, signed in or not.
-PUBLIC = {"healthz": None, "invitation_accept": "token"}
+PUBLIC = {"healthz": None, "invitation_accept": "token", "consent_answer": "token"}
 THIRD_PARTY_MODULES = ("allauth.",)
 
 
@@ -278,6 +279,8 @@ def test_public_routes_answer_everyone(client, module_world, role):
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("invitation_accept", args=[invitation.token])).status_code == 200
     assert client.get(reverse("invitation_accept", args=["not-a-token"])).status_code == 410
+    # A consent link answers only with its own token (test_consent covers a real one).
+    assert client.get(reverse("consent_answer", args=["not-a-token"])).status_code == 410
 
 
 def _admin_cases():

@@ -178,6 +178,10 @@ MFA_TOTP_ISSUER = "equalex"
 # Production turns this on: roles that can see named pupils must enrol MFA.
 EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS = env_bool("EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS", False)
 INVITATION_VALID_DAYS = 7
+# Where links in emails point (invitations, consent requests, reminders sent by tasks).
+SITE_URL = os.environ.get("EQUALEX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long before an employer's insurance runs out its hub lead and staff are reminded.
+VETTING_REMINDER_DAYS = int(os.environ.get("EQUALEX_VETTING_REMINDER_DAYS", "30"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -220,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_hub_dashboards",
         "schedule": crontab(hour=1, minute=30),
         "kwargs": _SYSTEM,
+    },
+    # Each morning: insurance about to expire, and feedback owed on finished opportunities.
+    "employer-reminders": {
+        "task": "employers.tasks.send_employer_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"actor": {"system": "employer reminders"}},
     },
     "requeue-stuck-reports": {
         "task": "reports.tasks.requeue_stuck_reports",

@@ -1,0 +1,143 @@
+"""Parental consent per placement: the school asks by email, the parent answers by link.
+
+The link's token is the parent's only key (no account): it is shown once, in the email,
+and only its SHA-256 digest is stored, so a copy of the database opens no consent page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from access.actor import system_actor
+from access.audit import audit_many
+from access.models import AuditEvent
+
+from . import notifications
+from .models import Nomination, ParentalConsent
+from .rules import needs_parental_consent
+
+PARENT = system_actor("a parent or carer, by the emailed consent link")
+
+
+class ConsentLinkUnusable(Exception):
+    """The link is unknown, or its placement is over."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def consent_request(*, actor, nomination_id: int, parent_email: str) -> ParentalConsent:
+    """Email a parent or carer the link that gives or refuses consent for a pupil's place.
+
+    Asking again (a wrong address, a refusal to revisit) sends a new link and the old one
+    stops working. Consent already given is not asked again.
+    """
+    if not actor.can("consent.request"):
+        raise PermissionDenied("consent.request")
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("opportunity__employer", "learner", "school")
+        .get(pk=nomination_id)
+    )
+    opportunity = nomination.opportunity
+    if nomination.status not in Nomination.HOLDS_A_PLACE:
+        raise ValidationError(f"{nomination.learner.first_name} does not hold a place yet.")
+    if not needs_parental_consent(opportunity):
+        raise ValidationError("This opportunity takes place in school: no consent is needed.")
+    if opportunity.end_date < timezone.localdate():
+        raise ValidationError("The placement is over.")
+    parent_email = parent_email.strip().lower()
+    try:
+        validate_email(parent_email)
+    except ValidationError as error:
+        raise ValidationError(
+            {"parent_email": "Enter the parent's or carer's email address, like name@example.com."}
+        ) from error
+    existing = ParentalConsent.objects.filter(nomination=nomination).first()
+    if existing and existing.answer == ParentalConsent.Answer.GIVEN:
+        raise ValidationError(
+            f"{existing.signed_by} already gave consent for {nomination.learner.first_name}."
+        )
+    token = secrets.token_urlsafe(32)
+    consent, _ = ParentalConsent.objects.update_or_create(
+        nomination=nomination,
+        defaults={
+            "hub_id": nomination.hub_id,
+            "school_id": nomination.school_id,
+            "token_digest": _digest(token),
+            "sent_to": parent_email,
+            "answer": ParentalConsent.Answer.WAITING,
+            "signed_by": "",
+            "note": "",
+            "requested_by_id": actor.user_id,
+            "requested_at": timezone.now(),
+            "answered_at": None,
+        },
+    )
+    audit_many(actor, AuditEvent.Action.CREATE, [consent], changed=["sent_to"])
+    notifications.consent_needed(
+        consent,
+        opportunity,
+        pupil_first_name=nomination.learner.first_name,
+        school_name=nomination.school.name,
+        token=token,
+    )
+    return consent
+
+
+def consent_for_token(token: str) -> ParentalConsent:
+    """The consent a link answers. The token is the capability, as with invitations: it is
+    the only way a visitor without an account reaches one row, and nothing else."""
+    consent = (
+        ParentalConsent.all_tenants_UNSCOPED.select_related(
+            "nomination__opportunity__employer", "nomination__learner", "school"
+        )
+        .filter(token_digest=_digest(token))
+        .first()
+    )
+    if consent is None or consent.nomination.opportunity.end_date < timezone.localdate():
+        raise ConsentLinkUnusable(
+            "This consent link is not valid: it may have been replaced by a newer email, "
+            "or the placement is over. Contact the school if you need to change your answer."
+        )
+    return consent
+
+
+def consent_can_change(consent: ParentalConsent) -> bool:
+    """An answer can change until the placement's first day; after that it stands."""
+    return (
+        consent.answer == ParentalConsent.Answer.WAITING
+        or timezone.localdate() < consent.nomination.opportunity.start_date
+    )
+
+
+@transaction.atomic
+def consent_answer(*, token: str, give: bool, signed_by: str, note: str = "") -> ParentalConsent:
+    """The parent or carer gives or refuses consent, signing with their name."""
+    consent = consent_for_token(token)
+    consent = ParentalConsent.all_tenants_UNSCOPED.select_for_update().get(pk=consent.pk)
+    if not consent_can_change(consent):
+        raise ValidationError(
+            "The placement has started, so this answer can no longer change. "
+            "Contact the school if something is wrong."
+        )
+    signed_by = signed_by.strip()
+    if not signed_by:
+        raise ValidationError({"signed_by": "Type your full name to sign your answer."})
+    consent.answer = ParentalConsent.Answer.GIVEN if give else ParentalConsent.Answer.REFUSED
+    consent.signed_by = signed_by[:200]
+    consent.note = note.strip()
+    consent.answered_at = timezone.now()
+    consent.sent_to = ""  # answered: the school no longer needs the address
+    consent.save()
+    audit_many(PARENT, AuditEvent.Action.UPDATE, [consent], changed=["answer", "signed_by"])
+    notifications.consent_answered(consent, consent.nomination.opportunity)
+    return consent
