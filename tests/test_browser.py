@@ -145,10 +145,11 @@ def axe_violations(page):
                 "/pupils/import/",
                 "/framework/",
                 "/invitations/new/",
+                "/opportunities/",
             ],
         ),
         (Role.HUB_LEAD, ["/", "/hub/rules/", "/reports/hub/"]),
-        (Role.EMPLOYER, ["/"]),
+        (Role.EMPLOYER, ["/", "/employers/opportunities/", "/employers/checks/"]),
         (Role.NATIONAL_ANALYST, ["/", "/reports/national/"]),
     ],
 )
@@ -168,3 +169,94 @@ def test_a_pupils_timeline_has_no_axe_accessibility_violations(page, live_server
     sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
     page.goto(f"{live_server.url}/pupils/{world.a.pupil.pk}/")
     assert axe_violations(page) == []
+
+
+def test_the_whole_placement_path_from_offer_to_the_pupils_timeline(page, live_server, world):
+    """Employer publishes, careers leader nominates, employer accepts, a parent consents by
+    the emailed link, the employer confirms attendance with feedback, and the pupil's
+    timeline shows the new days."""
+    from django.core import mail
+    from django.utils import timezone
+
+    from .employer_world import make_vetting
+
+    make_vetting(world.a.employer, world.a.hub)
+    employer, leader = world.a.users[Role.EMPLOYER], world.a.users[Role.CAREERS_LEADER]
+    today = timezone.localdate()
+
+    # The employer offers a one-day placement today and publishes it.
+    sign_in(page, live_server, employer.email)
+    page.goto(f"{live_server.url}/employers/opportunities/new/")
+    page.get_by_label("Title").fill("Bridge design day")
+    page.get_by_label("Kind").select_option("placement")
+    page.get_by_label("Setting").select_option("workplace")
+    page.get_by_label("equalex tier").select_option("3")
+    page.get_by_label("First day").fill(today.isoformat())
+    page.get_by_label("Places").fill("2")
+    page.get_by_label("Year 9").check()
+    page.get_by_label(world.a.hub.name).check()
+    for criterion in ("M1 has", "M2 is", "M3 involves"):
+        page.get_by_label(criterion).check()
+    page.get_by_role("button", name="Save as a draft").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nominations for “Bridge design day”")
+    page.get_by_role("button", name="Sign out").click()
+
+    # The careers leader nominates Amelia.
+    sign_in(page, live_server, leader.email)
+    page.goto(f"{live_server.url}/opportunities/")
+    page.get_by_role("link", name="Bridge design day").click()
+    page.get_by_label("PupilA, Amelia").check()
+    page.get_by_label("Support needs to share for Amelia PupilA").fill("Prefers written steps")
+    page.get_by_role("button", name="Nominate the chosen pupils").click()
+    expect(page.get_by_text("Nominated 1 pupil.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # The employer accepts her (seeing only her first name and shared needs).
+    sign_in(page, live_server, employer.email)
+    page.goto(f"{live_server.url}/employers/opportunities/")
+    page.get_by_role("link", name="Bridge design day").click()
+    expect(page.get_by_text("Prefers written steps")).to_be_visible()
+    expect(page.get_by_text("PupilA")).to_have_count(0)
+    page.get_by_role("button", name="Accept Amelia").click()
+    expect(page.get_by_text("Accepted.", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # The careers leader asks her parent for consent; the parent answers from the email.
+    sign_in(page, live_server, leader.email)
+    page.goto(f"{live_server.url}/opportunities/")
+    page.get_by_role("link", name="Bridge design day").click()
+    expect(page.get_by_text("1 pupil with a place has no parental consent yet")).to_be_visible()
+    page.get_by_label("Parent or carer's email for Amelia").fill("parent@example.org")
+    page.get_by_role("button", name="Ask for consent for Amelia PupilA").click()
+    page.get_by_role("button", name="Sign out").click()
+    [email] = [m for m in mail.outbox if m.to == ["parent@example.org"]]
+    path = next(word for word in email.body.split() if "/consent/" in word).split("8000", 1)[1]
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Consent for Amelia's work experience"
+    )
+    assert axe_violations(page) == []
+    page.get_by_label("Your full name").fill("Pat PupilA")
+    page.get_by_role("button", name="I give consent").click()
+    expect(page.get_by_text("Consent given by Pat PupilA")).to_be_visible()
+
+    # The employer confirms attendance with feedback, on one screen.
+    sign_in(page, live_server, employer.email)
+    page.goto(f"{live_server.url}/employers/opportunities/")
+    page.get_by_role("link", name="Bridge design day").click()
+    page.get_by_role("link", name="Confirm attendance and give feedback").click()
+    assert axe_violations(page) == []
+    expect(page.get_by_role("checkbox", name="Amelia attended")).to_be_checked()
+    page.get_by_label("Feedback for Amelia").fill("Asked sharp questions about load paths.")
+    page.get_by_role("button", name="Confirm attendance and feedback").click()
+    expect(page.get_by_text("Recorded 1 pupil as attending and 0 absent.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # Amelia's timeline shows the day, counted.
+    sign_in(page, live_server, leader.email)
+    page.goto(f"{live_server.url}/pupils/{world.a.pupil.pk}/")
+    row = page.get_by_role("row").filter(has_text="Bridge design day")
+    expect(row).to_contain_text(world.a.employer.name)
+    expect(row.get_by_role("cell").nth(-2)).to_have_text("Yes")
+    expect(row).to_contain_text("5")
