@@ -328,8 +328,13 @@ def _admin_kwargs(name, pattern_keys):
 
 
 ADMIN_OPEN = {"admin:login", "admin:logout", "admin:view_on_site", "admin:autocomplete"}
-# The audit log is written by the platform, never by hand, not even by operators.
-ADMIN_REFUSED_TO_EVERYONE = {"admin:access_auditevent_add", "admin:access_auditevent_delete"}
+# The audit log is written by the platform, never by hand, not even by operators;
+ADMIN_REFUSED_TO_EVERYONE = {
+    "admin:access_auditevent_add",
+    "admin:access_auditevent_delete",
+    # A parent's answer comes only from the parent's link.
+    "admin:employers_parentalconsent_add",
+}
 
 
 @pytest.mark.django_db
