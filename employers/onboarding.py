@@ -266,7 +266,11 @@ def partner_request_submit(*, actor, hub_id: int, message: str = "", base_url: s
 
 def _pending_for_decision(actor, request_id: int) -> EmployerRequest:
     # Scoped: a hub lead reaches their own hub's requests only (DoesNotExist otherwise).
-    request = EmployerRequest.objects.select_for_update().select_related("hub").get(pk=request_id)
+    request = (
+        EmployerRequest.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .get(pk=request_id)
+    )
     if request.status != EmployerRequest.Status.PENDING:
         raise ValidationError(f"This request was already {request.get_status_display().lower()}.")
     return request

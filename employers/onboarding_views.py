@@ -107,7 +107,7 @@ def employer_request_new(request):
     return render(
         request,
         "employers/onboarding/request_new.html",
-        {"form": form, "hub_count": Hub.all_tenants_UNSCOPED.count()},
+        {"form": form},
         status=400 if form.is_bound else 200,
     )
 
