@@ -109,9 +109,11 @@ def employer_onboard(
 
     When the organisation is already on equalex (same Companies House number or, without
     one, the same name ignoring case) it is not created again and its stored details are
-    not changed: it is partnered with this hub, which is what the hub lead asked for, and
-    the hub lead learns nothing else before that. Whether the contact is invited depends
-    on the employer, not on the hub lead:
+    not changed: it is partnered with this hub, which is what the hub lead asked for. The
+    hub lead learns only that it exists; from then on they see it as any partner hub does
+    (its profile and partner hubs, the opportunities it offers their hub), never its
+    other hubs' checks, opportunities or nominations. Whether the contact is invited
+    depends on the employer, not on the hub lead:
     - an employer with no staff yet: the contact is invited, as for a new one;
     - an employer with staff: nobody is invited. Its staff are told that the hub now
       partners with them and that the contact asked to join; they invite their colleague
