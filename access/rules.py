@@ -99,6 +99,13 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: Q(hub_id=a.hub_id),
         R.SCHOOL_STAFF: lambda a: Q(hub_id=a.hub_id),
     },
+    # Requests to join equalex or to partner with a hub: the hub asked decides; an
+    # employer sees its own partnership requests (a join request is the requester's, who
+    # has no account yet).
+    "employers.EmployerRequest": {
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
+        R.EMPLOYER: lambda a: Q(employer_id=a.employer_id, kind="partner"),
+    },
     # Drafts are the employer's own; hubs see what was offered to them.
     "employers.Opportunity": {
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
@@ -130,6 +137,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "accounts.Invitation": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
         R.CAREERS_LEADER: _own_school,
+        R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
     },
     "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
     # A token is its owner's alone: nobody else, whatever their role, sees it.
@@ -156,7 +164,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "report.pupil": frozenset(SCHOOL_ROLES),
     "report.hub": frozenset({R.HUB_LEAD}),
     "report.national": frozenset({R.NATIONAL_ANALYST}),
-    "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER}),
+    "staff.invite": frozenset({R.HUB_LEAD, R.CAREERS_LEADER, R.EMPLOYER}),
+    # A hub lead adds employers and decides requests to join or partner with the hub.
+    "employer.onboard": frozenset({R.HUB_LEAD}),
+    # An employer asks another hub to partner with it.
+    "employer.partner": frozenset({R.EMPLOYER}),
     "audit.view": frozenset({R.CAREERS_LEADER}),
     "opportunity.view": frozenset({R.EMPLOYER, R.HUB_LEAD, *SCHOOL_ROLES}),
     "nomination.view": frozenset({R.EMPLOYER, *SCHOOL_ROLES}),
@@ -174,6 +186,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
 INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
     R.HUB_LEAD: (R.HUB_LEAD, R.CAREERS_LEADER, R.SCHOOL_STAFF, R.EMPLOYER),
     R.CAREERS_LEADER: (R.CAREERS_LEADER, R.SCHOOL_STAFF),
+    R.EMPLOYER: (R.EMPLOYER,),
 }
 
 

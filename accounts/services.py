@@ -22,7 +22,9 @@ def invitable_roles(actor) -> tuple[Role, ...]:
 def invitation_create(
     *, actor, email: str, role: Role, school=None, employer=None, base_url: str = ""
 ) -> Invitation:
-    """Invite someone into the inviter's own world: their hub, or a school or employer in it."""
+    """Invite someone into the inviter's own world: their hub, or a school or employer in it.
+
+    Employer staff invite colleagues into their own employer only."""
     role = Role(role)
     if role not in invitable_roles(actor):
         raise PermissionDenied(f"You cannot invite a {role.label}.")
@@ -37,23 +39,48 @@ def invitation_create(
         # Re-read through the scoped manager: a school outside the actor's world is refused.
         organisation["school"] = School.objects.get(pk=school.pk)
     elif kind == "employer":
-        if employer is None:
-            raise ValidationError({"employer": "Choose the employer this person works for."})
-        organisation["employer"] = Employer.objects.get(pk=employer.pk)
+        organisation["employer"] = _employer_to_invite_into(actor, employer)
     invitation = Invitation.objects.create(
         email=email.lower(), role=role, invited_by_id=actor.user_id, **organisation
     )
     link = base_url + reverse("invitation_accept", args=[invitation.token])
+    named = organisation["school"] or organisation["employer"]
+    where = f" at {named.name}" if named else ""
     transaction.on_commit(
         lambda: send_mail(
             "You are invited to equalex",
-            f"You have been invited to join equalex as {role.label}.\n\n"
+            f"You have been invited to join equalex as {role.label}{where}.\n\n"
             f"Accept within {settings.INVITATION_VALID_DAYS} days: {link}\n",
             None,
             [invitation.email],
         )
     )
     return invitation
+
+
+def _employer_to_invite_into(actor, employer) -> Employer:
+    if actor.role == Role.EMPLOYER:
+        if employer is not None and employer.pk != actor.employer_id:
+            raise PermissionDenied("You can invite colleagues to your own organisation only.")
+        return Employer.objects.get(pk=actor.employer_id)
+    if employer is None:
+        raise ValidationError({"employer": "Choose the employer this person works for."})
+    # Re-read through the scoped manager: an employer outside the actor's hub is refused.
+    employer = Employer.objects.get(pk=employer.pk)
+    # A hub lead brings in an employer's first person; after that its own staff invite
+    # their colleagues. An employer partners with several hubs, so a hub lead who could
+    # add staff to it could read the nominations other hubs' schools sent it.
+    has_staff = Membership.all_tenants_UNSCOPED.filter(  # a yes/no about a partner employer
+        employer_id=employer.pk, role=Role.EMPLOYER
+    ).exists()
+    if has_staff:
+        raise ValidationError(
+            {
+                "employer": f"{employer.name} already has staff on equalex: ask one of "
+                "them to invite this person."
+            }
+        )
+    return employer
 
 
 class InvitationUnusable(Exception):

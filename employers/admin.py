@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Employer, EmployerVetting, Nomination, Opportunity, ParentalConsent
+from .models import (
+    Employer,
+    EmployerRequest,
+    EmployerVetting,
+    Nomination,
+    Opportunity,
+    ParentalConsent,
+)
 
 
 @admin.register(Employer)
@@ -53,3 +60,12 @@ class ParentalConsentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EmployerRequest)
+class EmployerRequestAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "hub", "contact_email", "status", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "contact_email", "companies_house_number")
+    list_select_related = ("hub",)
+    raw_id_fields = ("employer", "decided_by")

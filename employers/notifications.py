@@ -53,6 +53,11 @@ def _send(messages: Iterable[tuple[str, str, list[str]]]) -> None:
         transaction.on_commit(lambda: send_mass_mail(batch, fail_silently=False))
 
 
+def email(subject: str, body: str, to: Iterable[str]) -> None:
+    """One email to some people, sent once the current transaction commits."""
+    _send([(subject, body, sorted(set(to)))])
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("hub/", include("hubs.urls")),
     path("reports/", include("reports.urls")),
     path("schools/", include("schools.urls")),
+    path("", include("employers.onboarding_urls")),
     path("employers/", include("employers.urls")),
     path("opportunities/", include("employers.school_urls")),
     path("consent/<str:token>/", consent_answer_page, name="consent_answer"),

@@ -1,6 +1,7 @@
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +21,13 @@ def pytest_configure(config):
 
     # A deliberately slow hash protects real passwords; test users need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each xdist worker gets its own Redis database for the cache: the tests clear the
+    # cache (rate limits, throttles) and must not clear another worker's counters.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if worker.startswith("gw") and "redis" in cache["BACKEND"].lower():
+        url = urlsplit(cache["LOCATION"])
+        cache["LOCATION"] = urlunsplit(url._replace(path=f"/{10 + int(worker[2:]) % 6}"))
 
 
 @pytest.fixture(autouse=True)

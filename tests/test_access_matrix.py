@@ -55,7 +55,10 @@ DESIGNED = {
             }
         ),
     ),
-    "invitation_new": (None, only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK})),
+    "invitation_new": (
+        None,
+        only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK, Role.EMPLOYER: ALL_OK}),
+    ),
     "pupil_skill_new": ("pupil", SCHOOL_STAFF_OWN),
     "experiences": (None, SCHOOL_STAFF_ALL),
     "experience_new": (None, SCHOOL_STAFF_ALL),
@@ -101,9 +104,18 @@ DESIGNED = {
         "vetting_document",
         only({Role.EMPLOYER: OWN_ONLY, Role.HUB_LEAD: HUB_ONLY}),
     ),
+    "employer_add": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "employer_requests": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "employer_request_detail": ("employer_request", only({Role.HUB_LEAD: HUB_ONLY})),
+    "employer_partners": (None, only({Role.EMPLOYER: ALL_OK})),
 }
 # Reachable by anyone, signed in or not.
-PUBLIC = {"healthz": None, "invitation_accept": "token", "consent_answer": "token"}
+PUBLIC = {
+    "healthz": None,
+    "invitation_accept": "token",
+    "consent_answer": "token",
+    "employer_request_new": None,
+}
 THIRD_PARTY_MODULES = ("allauth.",)
 
 
@@ -222,6 +234,26 @@ def _object_for(kind, side, other, role, variant):
             "foreign": (other.employer, other.hub),
         }[variant]
         return make_vetting_with_document(employer, hub)
+    if kind == "employer_request":
+        # A request to join the side's hub (own), a partnership request from the sibling
+        # employer to the same hub (sibling), a request to the other hub (foreign).
+        from employers.models import EmployerRequest
+
+        hub, employer = {
+            "own": (side.hub, None),
+            "sibling": (side.hub, side.sibling_employer),
+            "foreign": (other.hub, None),
+        }[variant]
+        with all_tenants_UNSAFE("test"):
+            return EmployerRequest.objects.create(
+                kind="partner" if employer else "join",
+                hub=hub,
+                employer=employer,
+                name="Asking Ltd",
+                size_band="small",
+                contact_name="Ash Asker",
+                contact_email="ash@asking.example",
+            )
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
@@ -281,6 +313,7 @@ def test_public_routes_answer_everyone(client, module_world, role):
     assert client.get(reverse("invitation_accept", args=["not-a-token"])).status_code == 410
     # A consent link answers only with its own token (test_consent covers a real one).
     assert client.get(reverse("consent_answer", args=["not-a-token"])).status_code == 410
+    assert client.get(reverse("employer_request_new")).status_code == 200
 
 
 def _admin_cases():

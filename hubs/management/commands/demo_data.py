@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from access.context import all_tenants_UNSAFE
 from access.roles import Role
-from employers.models import Employer
+from employers.models import Employer, EmployerRequest
 from hubs.models import Hub, Membership, Sector
 from learners.academic import academic_year_of, cohort_for
 from learners.models import Experience, Learner, Participation
@@ -289,12 +289,29 @@ class Command(BaseCommand):
             if not options["no_history"]:
                 self._histories(rng, hub, schools, pupils, employers, links, sectors, today)
         self._accounts(hubs, first_schools, employers, links, options["password"])
+        self._employer_requests(hubs, sectors)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(hubs)} hubs, {School.all_tenants_UNSCOPED.count()} schools, "
                 f"{len(employers)} employers, {len(all_pupils)} pupils and "
                 f"{Participation.all_tenants_UNSCOPED.count()} participations."
             )
+        )
+
+    def _employer_requests(self, hubs, sectors):
+        """One organisation per hub waiting for its hub lead (the Employers joining page)."""
+        EmployerRequest.all_tenants_UNSCOPED.bulk_create(
+            EmployerRequest(
+                hub=hub,
+                name=f"{hub.name.split()[0]} Community Bakery",
+                size_band="micro",
+                sector=sectors[0],
+                postcode="PR1 2AB",
+                contact_name="Robin Baker",
+                contact_email=f"robin.baker{n}@bakery.example",
+                message="We could host two Year 10 pupils for a week in June.",
+            )
+            for n, hub in enumerate(hubs)
         )
 
     def _histories(self, rng, hub, schools, pupils, employers, links, sectors, today):
