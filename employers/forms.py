@@ -1,6 +1,7 @@
 from django import forms
 
 from hubs.models import Hub, Sector
+from hubs.postcodes import DistanceBand, postcode_clean
 from learners.academic import YEAR_GROUPS
 from learners.forms import CRITERIA_CHOICES
 from outcomes.models import Objective
@@ -72,6 +73,13 @@ class OpportunityForm(forms.Form):
         # Evaluated per request, inside the actor's scope: the employer's partner hubs.
         self.fields["hubs"].queryset = Hub.objects.order_by("name")
 
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        try:
+            return postcode_clean(postcode) if postcode.strip() else ""
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
@@ -113,6 +121,12 @@ class OpportunityFilter(forms.Form):
         required=False,
         empty_value=None,
         label="Year group",
+    )
+    distance = forms.ChoiceField(
+        choices=[("", "Any distance"), *DistanceBand.choices],
+        required=False,
+        label="Distance",
+        help_text="Judged from the postcodes of your school and of the workplace.",
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from access.routes import requires
 from learners.models import Learner
+from schools.models import School
 
 from .consent import consent_request
 from .forms import OpportunityFilter
@@ -30,11 +31,18 @@ def opportunities_for_school(request):
         sector_id=chosen["sector"].pk if chosen.get("sector") else None,
         tier=chosen.get("tier"),
         year_group=chosen.get("year_group"),
+        distance=chosen.get("distance", ""),
     )
     return render(
         request,
         "employers/opportunity_browse.html",
-        {"filters": filters, "opportunities": opportunities},
+        {
+            "filters": filters,
+            "opportunities": opportunities,
+            "school_postcode": School.objects.filter(pk=request.actor.school_id)
+            .values_list("postcode", flat=True)
+            .first(),
+        },
     )
 
 

@@ -3,10 +3,10 @@ import re
 from django import forms
 
 from hubs.models import Hub, Sector
+from hubs.postcodes import postcode_clean
 
 from .models import Employer
 
-POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
 COMPANIES_HOUSE_NUMBER = re.compile(r"^[A-Z0-9]{2}\d{6}$")
 
 
@@ -37,10 +37,10 @@ class OrganisationForm(forms.Form):
         return name
 
     def clean_postcode(self):
-        postcode = "".join(self.cleaned_data["postcode"].split()).upper()
-        if not POSTCODE.match(postcode):
-            raise forms.ValidationError("Enter a UK postcode, for example SW1A 1AA.")
-        return f"{postcode[:-3]} {postcode[-3:]}"
+        try:
+            return postcode_clean(self.cleaned_data["postcode"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean_companies_house_number(self):
         number = "".join(self.cleaned_data["companies_house_number"].split()).upper()

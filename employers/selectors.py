@@ -5,8 +5,10 @@ from django.db.models import Count, F, Q
 
 from employers.models import Employer, EmployerVetting, Nomination, Opportunity
 from employers.rules import attendance_problem, needs_parental_consent
+from hubs.postcodes import within_band_q
 from learners.academic import cohort_for, year_group_on
 from learners.models import Learner
+from schools.models import School
 
 
 def employer_list(*, actor):
@@ -46,10 +48,25 @@ def opportunity_list(*, actor):
 
 
 def opportunity_browse(
-    *, actor, sector_id: int | None = None, tier: int | None = None, year_group: int | None = None
+    *,
+    actor,
+    sector_id: int | None = None,
+    tier: int | None = None,
+    year_group: int | None = None,
+    distance: str = "",
 ):
-    """Published opportunities offered to the school's hub, soonest first, filtered."""
+    """Published opportunities offered to the school's hub, soonest first, filtered.
+
+    distance: a hubs.postcodes.DistanceBand around the actor's school's postcode (ignored
+    when the school has none on record).
+    """
     opportunities = Opportunity.objects.filter(status=Opportunity.Status.PUBLISHED)
+    if distance:
+        school_postcode = (
+            School.objects.filter(pk=actor.school_id).values_list("postcode", flat=True).first()
+        )
+        if school_postcode:
+            opportunities = opportunities.filter(within_band_q(distance, school_postcode))
     if sector_id:
         opportunities = opportunities.filter(sector_id=sector_id)
     if tier:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from access.audit import audit_many
 from access.models import AuditEvent
 from hubs.models import Hub, Sector
+from hubs.postcodes import postcode_clean
 from learners.models import Learner
 from learners.progress import DESIGN_CRITERIA, ProgressRules, with_progress
 from outcomes.models import Objective
@@ -103,6 +104,14 @@ def _vetting_problem(opportunity: Opportunity, hub: Hub) -> str | None:
 
 # -- Opportunities
 
+
+def _postcode(text: str) -> str:
+    try:
+        return postcode_clean(text) if text.strip() else ""
+    except ValueError as error:
+        raise ValidationError({"postcode": str(error)}) from error
+
+
 _STATE = {"draft": "still a draft", "published": "already published", "closed": "closed"}
 
 
@@ -149,7 +158,7 @@ def opportunity_create(
         end_date=end_date or start_date,
         capacity=capacity,
         year_groups=year_groups_clean(year_groups),
-        postcode=postcode.strip().upper(),
+        postcode=_postcode(postcode),
         accessibility_notes=accessibility_notes,
         **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
     )

@@ -43,6 +43,8 @@ class School(TenantModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Share of pupils eligible for free school meals (published census figure).",
     )
+    # Published in Get Information about Schools; opportunities are banded by distance to it.
+    postcode = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -27,6 +27,8 @@ HUBS = [
     ("Black Country Careers Hub", "West Midlands", "333", "Sandwell"),
     ("Solent Careers Hub", "South East", "852", "Southampton"),
 ]
+# The postcode area of each demo hub, in HUBS order (schools' distance bands use them).
+POSTCODE_AREAS = ["PR", "TS", "B", "SO"]
 SCHOOL_WORDS = [
     "Oakfield",
     "Riverside",
@@ -248,6 +250,9 @@ class Command(BaseCommand):
                         type=kind,
                         local_authority=la_name,
                         fsm_percent=round(max(3, min(70, rng.gauss(fsm, 8))), 1),
+                        postcode=f"{POSTCODE_AREAS[hub_index % len(POSTCODE_AREAS)]}"
+                        f"{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}"
+                        f"{rng.choice('LNPQRSTU')}",
                     )
                 )
             schools = School.all_tenants_UNSCOPED.bulk_create(schools)
