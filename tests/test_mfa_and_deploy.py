@@ -48,6 +48,7 @@ def test_production_settings_pass_the_deployment_check_without_warnings():
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1/equalex"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "ALLOWED_HOSTS": "equalex.example.org",
+        "EQUALEX_SITE_URL": "https://equalex.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -11,7 +11,9 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Production needs SECRET_KEY of at least 50 random characters.")
-for required in ("DATABASE_URL", "REDIS_URL"):
+# Emails carry links (parental consent, invitations, reminders): they must point to the
+# real site, never to the development default.
+for required in ("DATABASE_URL", "REDIS_URL", "EQUALEX_SITE_URL"):
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"Production needs {required}.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
