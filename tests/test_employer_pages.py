@@ -272,3 +272,14 @@ def test_a_check_cannot_be_sent_to_a_hub_the_employer_does_not_partner(client, w
     )
     assert response.status_code == 400
     assert not EmployerVetting.objects.exists()
+
+
+def test_an_employer_gets_404_for_pupils_whether_or_not_it_was_sent_them(employer_client, world):
+    """Nominations share a first name, year group and chosen needs; a pupil's own record,
+    page or API resource, is never the employer's."""
+    opportunity = make_opportunity(world.a.employer, [world.a.hub])
+    make_nomination(opportunity, world.a.pupil, status=Nomination.Status.ACCEPTED)
+    for pupil in (world.a.pupil, world.a.sibling_pupil, world.b.pupil):
+        assert employer_client.get(reverse("pupil_detail", args=[pupil.pk])).status_code == 404
+        assert employer_client.get(f"/api/v1/pupils/{pupil.pk}/").status_code == 404
+        assert employer_client.get(reverse("pupil_record", args=[pupil.pk])).status_code == 404
