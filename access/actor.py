@@ -39,6 +39,13 @@ class Actor:
             return True
         return self.role is not None and self.role in CAPABILITIES[capability]
 
+    def require(self, capability: str) -> None:
+        """Services call this as well as the views, so a task or API call cannot skip it."""
+        if not self.can(capability):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(capability)
+
     def for_aggregates(self) -> Actor:
         from dataclasses import replace
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +52,8 @@ class AttendanceResult:
     schools: int
 
 
-def _first_names(nominations) -> dict[int, str]:
+def _pupil_rows(nominations) -> dict[int, dict]:
+    """The few columns the service needs of each nominated pupil: first names, hub, school."""
     rows = Learner.all_tenants_UNSCOPED.filter(pk__in=[n.learner_id for n in nominations]).values(
         "pk", "preferred_first_name", "legal_first_name", "hub_id", "school_id"
     )
@@ -134,8 +135,7 @@ def attendance_confirm(
     parental consent cannot be recorded as attending. Raises ValidationError listing
     every problem and saves nothing if there is any.
     """
-    if not actor.can("attendance.confirm"):
-        raise PermissionDenied("attendance.confirm")
+    actor.require("attendance.confirm")
     today = today or timezone.localdate()
     opportunity = (
         Opportunity.objects.select_for_update(of=("self",))
@@ -157,7 +157,7 @@ def attendance_confirm(
     records = {record.nomination_id: record for record in records}
     if set(records) - {n.pk for n in nominations}:
         raise ValidationError("Some records are not for pupils holding a place here.")
-    pupils = _first_names(nominations)
+    pupils = _pupil_rows(nominations)
     skills = set(
         Skill.objects.filter(
             pk__in={r.skill_id for r in records.values() if r.skill_id}

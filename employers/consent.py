@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -40,8 +40,7 @@ def consent_request(*, actor, nomination_id: int, parent_email: str) -> Parental
     Asking again (a wrong address, a refusal to revisit) sends a new link and the old one
     stops working. Consent already given is not asked again.
     """
-    if not actor.can("consent.request"):
-        raise PermissionDenied("consent.request")
+    actor.require("consent.request")
     nomination = (
         Nomination.objects.select_for_update(of=("self",))
         .select_related("opportunity__employer", "learner", "school")

@@ -12,7 +12,7 @@ from schools.models import School
 from .consent import consent_request
 from .forms import OpportunityFilter
 from .models import Nomination, Opportunity
-from .rules import needs_parental_consent
+from .rules import attendance_problem, needs_parental_consent
 from .selectors import (
     nominable_pupils,
     opportunity_browse,
@@ -90,12 +90,16 @@ def opportunity_nominate(request, opportunity_id: int):
             "pupils": nominable_pupils(actor=request.actor, opportunity=opportunity),
             "nominations": nominations,
             "consent_needed": consent_needed,
+            # Pupils with a place who could not attend today, for want of consent.
             "missing_consent": sum(
                 n.status in Nomination.HOLDS_A_PLACE
-                and getattr(getattr(n, "consent", None), "answer", None) != "given"
+                and attendance_problem(
+                    consent_needed=consent_needed,
+                    consent_answer=getattr(getattr(n, "consent", None), "answer", None),
+                )
+                is not None
                 for n in nominations
-            )
-            * consent_needed,
+            ),
             "problems": problems,
         },
         status=400 if problems else 200,

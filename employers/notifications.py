@@ -94,9 +94,12 @@ def nominations_decided(nominations, opportunity) -> None:
     )
     lines_for: dict[tuple[str, ...], list[str]] = {}
     placed: set[tuple[str, ...]] = set()
+    leaders_of: dict[int, tuple[str, ...]] = {}  # one lookup per school, not per pupil
     for row in rows:
         to = (row["nominated_by__email"],) if row["nominated_by__email"] else None
-        to = to or tuple(careers_leaders(row["school_id"]))
+        if to is None and row["school_id"] not in leaders_of:
+            leaders_of[row["school_id"]] = tuple(careers_leaders(row["school_id"]))
+        to = to or leaders_of[row["school_id"]]
         name = row["learner__preferred_first_name"] or row["learner__legal_first_name"]
         reason = f" ({row['decision_reason']})" * bool(row["decision_reason"])
         lines_for.setdefault(to, []).append(f"- {name}: {labels[row['status']].lower()}{reason}")

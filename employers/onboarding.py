@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,6 @@ from hubs.models import Hub, Membership
 
 from . import notifications
 from .models import Employer, EmployerRequest
-
-
-def _require(actor, capability: str) -> None:
-    # Views check capabilities too; services check again so nothing can skip it.
-    if not actor.can(capability):
-        raise PermissionDenied(capability)
 
 
 def _has_staff(employer: Employer) -> bool:
@@ -105,7 +99,7 @@ def employer_onboard(
       nominations other hubs' schools sent it.
     The page tells the hub lead the same thing in both cases.
     """
-    _require(actor, "employer.onboard")
+    actor.require("employer.onboard")
     hub = Hub.objects.get(pk=actor.hub_id)
     name = name.strip()
     _lock_organisation(
@@ -216,7 +210,7 @@ def employer_request_submit(
 @transaction.atomic
 def partner_request_submit(*, actor, hub_id: int, message: str = "", base_url: str = ""):
     """An employer asks one more hub to partner with it; that hub's lead decides."""
-    _require(actor, "employer.partner")
+    actor.require("employer.partner")
     employer = Employer.objects.get(pk=actor.employer_id)
     # Hub names are public (the join page lists them); the employer cannot see this hub
     # through its scope until the hub partners with it.
@@ -278,7 +272,7 @@ def employer_request_approve(*, actor, request_id: int, base_url: str = "") -> E
     partner: the employer gains the hub; its safety check for the hub then goes through
     the checks page as usual.
     """
-    _require(actor, "employer.onboard")
+    actor.require("employer.onboard")
     request = _pending_for_decision(actor, request_id)
     hub = request.hub
     if request.kind == EmployerRequest.Kind.JOIN:
@@ -321,7 +315,7 @@ def employer_request_approve(*, actor, request_id: int, base_url: str = "") -> E
 @transaction.atomic
 def employer_request_refuse(*, actor, request_id: int, reason: str) -> EmployerRequest:
     """The hub lead refuses a request to their hub, saying why; the contact is told."""
-    _require(actor, "employer.onboard")
+    actor.require("employer.onboard")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why, so the organisation knows what to do next."})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,12 +37,6 @@ class NoPlaceLeft(ValidationError):
     """Every place is taken. The nomination was marked as refused before this was raised."""
 
 
-def _require(actor, capability: str) -> None:
-    # Views check capabilities too; services check again so a task or API call cannot skip it.
-    if not actor.can(capability):
-        raise PermissionDenied(capability)
-
-
 # -- Vetting
 
 
@@ -59,7 +53,7 @@ def vetting_submit(
 ) -> EmployerVetting:
     """An employer sends (or renews) its safety check for a partner hub. A changed check
     needs the hub lead's approval again."""
-    _require(actor, "opportunity.manage")
+    actor.require("opportunity.manage")
     hub = Hub.objects.get(pk=hub_id)  # an employer sees its partner hubs only
     vetting, _ = EmployerVetting.objects.get_or_create(
         employer_id=actor.employer_id,
@@ -84,7 +78,7 @@ def vetting_submit(
 
 def vetting_approve(*, actor, vetting_id: int) -> EmployerVetting:
     """The hub lead approves a check for their hub; every school in the hub reuses it."""
-    _require(actor, "vetting.approve")
+    actor.require("vetting.approve")
     vetting = EmployerVetting.objects.get(pk=vetting_id)
     vetting.approved_by_id = actor.user_id
     vetting.approved_at = timezone.now()
@@ -140,7 +134,7 @@ def opportunity_create(
     criteria: the meaningful criteria (M1-M5) its design meets; the experience recorded
     when attendance is confirmed carries them, and they decide whether it counts.
     """
-    _require(actor, "opportunity.manage")
+    actor.require("opportunity.manage")
     employer = Employer.objects.get(pk=actor.employer_id)
     hub_ids = set(hub_ids)
     hubs = list(Hub.objects.filter(pk__in=hub_ids))  # partner hubs only, by scope
@@ -175,7 +169,7 @@ def opportunity_create(
 def opportunity_publish(*, actor, opportunity: Opportunity) -> Opportunity:
     """Offer a draft to its hubs' schools. Blocked unless the employer's check for every
     one of those hubs is approved and still valid on the first day."""
-    _require(actor, "opportunity.manage")
+    actor.require("opportunity.manage")
     opportunity = (
         Opportunity.objects.select_for_update().select_related("employer").get(pk=opportunity.pk)
     )
@@ -195,7 +189,7 @@ def opportunity_publish(*, actor, opportunity: Opportunity) -> Opportunity:
 
 def opportunity_close(*, actor, opportunity: Opportunity) -> Opportunity:
     """No more nominations; places already held stay held."""
-    _require(actor, "opportunity.manage")
+    actor.require("opportunity.manage")
     opportunity = Opportunity.objects.get(pk=opportunity.pk)
     opportunity.status = Opportunity.Status.CLOSED
     opportunity.save(update_fields=["status", "updated_at"])
@@ -220,7 +214,7 @@ def nomination_create(
     of pupil id -> text. interested_in_sector: ids of pupils the careers leader knows are
     interested in the opportunity's sector (it weighs in a fair allocation).
     """
-    _require(actor, "opportunity.nominate")
+    actor.require("opportunity.nominate")
     opportunity = Opportunity.objects.get(pk=opportunity.pk)  # visible to the school's hub
     if opportunity.status != Opportunity.Status.PUBLISHED:
         raise PlacementBlocked(f"“{opportunity.title}” is no longer taking nominations.")
@@ -322,7 +316,7 @@ def place_allocate(*, actor, nomination: Nomination) -> Nomination:
     PlacementBlocked when the opportunity is not published or the employer's check for
     the pupil's hub is missing or expired on the first day.
     """
-    _require(actor, "nomination.decide")
+    actor.require("nomination.decide")
     with transaction.atomic():
         opportunity = _locked(nomination.opportunity_id)
         nomination = (
@@ -344,7 +338,7 @@ def place_allocate(*, actor, nomination: Nomination) -> Nomination:
 def nomination_decide(*, actor, nomination: Nomination, accept: bool, reason: str = ""):
     """The employer accepts a pupil (taking a place if the pupil holds none yet) or
     declines with a reason, which frees any place held."""
-    _require(actor, "nomination.decide")
+    actor.require("nomination.decide")
     reason = reason.strip()
     if not accept and not reason:
         raise ValidationError({"reason": "Say why you are declining, for the school."})
@@ -434,7 +428,7 @@ def allocation_run(*, actor, opportunity: Opportunity, as_at: date | None = None
     Pupils from a hub whose check is missing or expired keep waiting, with the reason.
     Returns the decisions, in the fair order.
     """
-    _require(actor, "nomination.decide")
+    actor.require("nomination.decide")
     as_at = as_at or timezone.localdate()
     with transaction.atomic():
         opportunity = _locked(opportunity.pk)
