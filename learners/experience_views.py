@@ -67,6 +67,9 @@ def _review(request, context, *, duplicates=(), status=200):
     chosen = context["chosen_ids"]
     context["chosen_pupils"] = [p for p in context["pupils"] if p.pk in chosen]
     context["duplicates"] = list(duplicates)
+    data = context["form"].cleaned_data
+    context["kind_label"] = Experience.Kind(data["kind"]).label
+    context["setting_label"] = Experience.Setting(data["setting"]).label
     return render(request, "learners/experience_confirm.html", context, status=status)
 
 
