@@ -233,7 +233,8 @@ class ExperienceSerializer(serializers.ModelSerializer):
         default=False,
         help_text="A new experience on the same day as one of your school's, of the same kind "
         "or title, with some of the same pupils, is refused with 409 (naming the existing "
-        "one) as a likely duplicate. Send true when it really is a separate event.",
+        "one) as a likely duplicate. Send true when it really is a separate event. "
+        "Changes to an experience are not checked.",
     )
 
     class Meta:
