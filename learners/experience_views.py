@@ -62,7 +62,7 @@ def _chosen_ids(data, name="pupils"):
     return ids
 
 
-def _review(request, context, *, duplicates=(), status=200):
+def _review(request, context, *, duplicates=()):
     """The check-and-confirm page; with likely duplicates it asks what to do instead."""
     chosen = context["chosen_ids"]
     context["chosen_pupils"] = [p for p in context["pupils"] if p.pk in chosen]
@@ -70,7 +70,7 @@ def _review(request, context, *, duplicates=(), status=200):
     data = context["form"].cleaned_data
     context["kind_label"] = Experience.Kind(data["kind"]).label
     context["setting_label"] = Experience.Setting(data["setting"]).label
-    return render(request, "learners/experience_confirm.html", context, status=status)
+    return render(request, "learners/experience_confirm.html", context)
 
 
 def _duplicates_of(request, form, chosen):
@@ -137,9 +137,9 @@ def _experience_form_view(request, *, experience=None):
     if not {"_confirm", "_different", "_same_as"} & set(data):
         duplicates = _duplicates_of(request, form, chosen) if is_new else ()
         return _review(request, context, duplicates=duplicates)
-    if is_new and data.get("_same_as", "").isdigit():
-        return _add_to_existing(request, int(data["_same_as"]), chosen)
     try:
+        if is_new and data.get("_same_as", "").isdigit():
+            return _add_to_existing(request, int(data["_same_as"]), chosen)
         if is_new:
             saved = experience_log(
                 actor=request.actor,

@@ -286,7 +286,7 @@ FORM = {
 
 
 @pytest.fixture
-def page(client, world, leader, colleague, pupils):
+def form_again(client, world, leader, colleague, pupils):
     """A colleague logged the trip for 28 pupils; the careers leader is on the form."""
     with acting_as(colleague):
         existing = log_trip(colleague, pupils[:28])
@@ -300,8 +300,8 @@ def page(client, world, leader, colleague, pupils):
     return post
 
 
-def test_the_review_asks_before_logging_a_likely_duplicate(page):
-    review = page({"_review": "1"})
+def test_the_review_asks_before_logging_a_likely_duplicate(form_again):
+    review = form_again({"_review": "1"})
     html = review.content.decode()
     assert "Is this the same experience?" in html
     assert (
@@ -311,7 +311,7 @@ def test_the_review_asks_before_logging_a_likely_duplicate(page):
     assert "It is the same experience: add the 2 pupils not already on it" in html
     assert "It is a different experience: add it anyway for 30 pupils" in html
     assert "Confirm and log" not in html
-    assert participations_on(page.existing.pk) == 28
+    assert participations_on(form_again.existing.pk) == 28
 
 
 def test_the_review_does_not_ask_when_there_is_no_duplicate(client, world, pupils):
@@ -324,34 +324,34 @@ def test_the_review_does_not_ask_when_there_is_no_duplicate(client, world, pupil
     assert "Is this the same experience?" not in html
 
 
-def test_same_experience_adds_the_two_missing_pupils_to_it_and_nothing_else(page, pupils):
-    done = page({"_same_as": str(page.existing.pk)})
+def test_same_experience_adds_the_two_missing_pupils_to_it_and_nothing_else(form_again, pupils):
+    done = form_again({"_same_as": str(form_again.existing.pk)})
     assert done.status_code == 302
-    assert done["Location"] == reverse("experience_detail", args=[page.existing.pk])
-    assert participations_on(page.existing.pk) == 30
+    assert done["Location"] == reverse("experience_detail", args=[form_again.existing.pk])
+    assert participations_on(form_again.existing.pk) == 30
     with all_tenants_UNSAFE("test assertions"):
         assert Experience.objects.filter(title="Jodrell Bank trip").count() == 1
     assert {hours_of(p) for p in pupils} == {Decimal(5)}
 
 
-def test_same_experience_with_nobody_missing_says_so_and_saves_nothing(page, pupils):
-    page({"_same_as": str(page.existing.pk)})
-    again = page({"_same_as": str(page.existing.pk)})
+def test_same_experience_with_nobody_missing_says_so_and_saves_nothing(form_again, pupils):
+    form_again({"_same_as": str(form_again.existing.pk)})
+    again = form_again({"_same_as": str(form_again.existing.pk)})
     followed = again.client.get(again["Location"]).content.decode()
     assert "All 30 pupils were already on “Jodrell Bank trip”: nothing was saved." in followed
-    assert participations_on(page.existing.pk) == 30
+    assert participations_on(form_again.existing.pk) == 30
 
 
-def test_different_experience_logs_it_anyway_once(page, pupils):
-    shown = {"different_from": [str(page.existing.pk)]}
-    done = page({"_different": "1", **shown})
+def test_different_experience_logs_it_anyway_once(form_again, pupils):
+    shown = {"different_from": [str(form_again.existing.pk)]}
+    done = form_again({"_different": "1", **shown})
     assert done.status_code == 302
     with all_tenants_UNSAFE("test assertions"):
         trips = list(Experience.objects.filter(title="Jodrell Bank trip").order_by("pk"))
     assert [participations_on(t.pk) for t in trips] == [28, 30]
     assert hours_of(pupils[0]) == Decimal(10) and hours_of(pupils[29]) == Decimal(5)
     # A double-click on "add it anyway": the second click is asked about the first's save.
-    second_click = page({"_different": "1", **shown})
+    second_click = form_again({"_different": "1", **shown})
     assert second_click.status_code == 200
     assert "Is this the same experience?" in second_click.content.decode()
     with all_tenants_UNSAFE("test assertions"):
@@ -371,10 +371,19 @@ def test_a_double_clicked_confirm_logs_the_experience_once(client, world, pupils
     assert hours_of(pupils[0]) == Decimal(5)
 
 
-def test_going_back_saves_nothing(page):
-    back = page({"_find": "1"})
+def test_same_experience_cannot_reach_another_schools_experience_or_pupil(form_again, world):
+    assert form_again({"_same_as": str(world.b.experience.pk)}).status_code == 404
+    assert form_again({"_same_as": str(world.a.sibling_experience.pk)}).status_code == 404
+    refused = form_again({"_same_as": str(form_again.existing.pk), "pupils": [world.b.pupil.pk]})
+    assert refused.status_code == 400
+    assert "not available to you" in refused.content.decode()
+    assert participations_on(form_again.existing.pk) == 28
+
+
+def test_going_back_saves_nothing(form_again):
+    back = form_again({"_find": "1"})
     assert back.status_code == 200
-    assert participations_on(page.existing.pk) == 28
+    assert participations_on(form_again.existing.pk) == 28
 
 
 # The API
