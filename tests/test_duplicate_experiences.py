@@ -184,6 +184,20 @@ def test_logging_takes_the_same_queries_for_10_or_100_pupils(leader, world):
     assert counts[0] == counts[1]
 
 
+def test_the_review_page_asks_with_the_same_queries_for_10_or_100_pupils(client, world, leader):
+    class_of_100 = make_class(world.a.school, 100)
+    log_trip(leader, class_of_100)
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    counts = []
+    for size in (10, 100):
+        data = {**FORM, "pupils": [p.pk for p in class_of_100[:size]], "_review": "1"}
+        with CaptureQueriesContext(connection) as queries:
+            review = client.post(reverse("experience_new"), data)
+        assert f"for {size} of these {size} pupils" in review.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 # The service
 
 
