@@ -22,6 +22,10 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.ParseError(str(exc))
         return super().convert_known_exceptions(exc)
 
+    def format_exception(self, exc):
+        # A conflict may name what it conflicts with (a likely duplicate's existing id).
+        return {**super().format_exception(exc), **getattr(exc, "extra_body", {})}
+
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -37,6 +41,17 @@ class BadRequestResponseSerializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=["validation_error", "client_error"])
     errors = ErrorSerializer(many=True)
+
+
+class LikelyDuplicateSerializer(serializers.Serializer):
+    """A 409 from logging an experience: the error, and the experience(s) it repeats."""
+
+    type = serializers.ChoiceField(choices=["client_error"])
+    errors = ErrorSerializer(many=True)
+    existing_experience = serializers.IntegerField(help_text="The best match's id.")
+    existing_experiences = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Every match, most pupils in common first."
+    )
 
 
 def _is_api(request) -> bool:

@@ -227,12 +227,22 @@ class ExperienceSerializer(serializers.ModelSerializer):
         help_text="In hours; a day is 5 hours.",
     )
     end_date = serializers.DateField(required=False, allow_null=True)
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="A new experience on the same day as one of your school's, of the same kind "
+        "or title, with some of the same pupils, is refused with 409 (naming the existing "
+        "one) as a likely duplicate. Send true when it really is a separate event. "
+        "Changes to an experience are not checked.",
+    )
 
     class Meta:
         model = Experience
         fields = ["id", "school", "title", "kind", "setting", "tier", "start_date", "end_date"]
         fields += ["academic_year", "duration_hours", "criteria", "employers", "sectors"]
         fields += ["objectives", "pupils", "participations", "created_at", "updated_at"]
+        fields += ["allow_duplicate"]
         read_only_fields = ["school", "academic_year", "created_at", "updated_at"]
 
 

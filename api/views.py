@@ -22,6 +22,7 @@ from employers.models import Employer, Nomination, Opportunity
 from employers.selectors import employer_list, nominations_shared, opportunity_list
 from hubs.models import Hub, Sector
 from learners import services as learner_services
+from learners.duplicates import LikelyDuplicate
 from learners.models import Experience, Learner, Participation
 from learners.progress import ProgressRules, with_progress
 from learners.pupil_csv import pupil_import_apply, pupil_records_preview
@@ -35,6 +36,7 @@ from schools.models import School, Trust
 from . import filters
 from . import serializers as s
 from .base import ScopedAPIView, ScopedViewSet
+from .errors import LikelyDuplicateSerializer
 
 AS_AT = OpenApiParameter(
     "as_at", OpenApiTypes.DATE, description="Progress as at this date (default: today)."
@@ -217,6 +219,20 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
         return super().list(request, *args, **kwargs)
 
 
+class LikelyDuplicateError(exceptions.APIException):
+    """409 in the API's error shape, naming the experiences it duplicates (best match
+    first): {"type": "client_error", "errors": [{"code": "likely_duplicate", ...}],
+    "existing_experience": 123, "existing_experiences": [123]}."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "likely_duplicate"
+
+    def __init__(self, duplicate: LikelyDuplicate):
+        super().__init__(duplicate.messages[0])
+        ids = [match.experience_id for match in duplicate.matches]
+        self.extra_body = {"existing_experience": ids[0], "existing_experiences": ids}
+
+
 class ExperienceViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -249,13 +265,34 @@ class ExperienceViewSet(
             "objectives",
         )
 
+    @extend_schema(
+        responses={
+            201: s.ExperienceSerializer,
+            409: OpenApiResponse(
+                LikelyDuplicateSerializer,
+                description="A likely duplicate of an experience already logged: same day, "
+                "same kind or title, some of the same pupils. Nothing was saved; resend with "
+                '`"allow_duplicate": true` if it is a separate event.',
+            ),
+        }
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        data = serializer.validated_data
-        experience = learner_services.experience_log(actor=self.actor, **_experience_args(data))
+        data = dict(serializer.validated_data)
+        allow_duplicate = data.pop("allow_duplicate", False)
+        try:
+            experience = learner_services.experience_log(
+                actor=self.actor, allow_duplicate=allow_duplicate, **_experience_args(data)
+            )
+        except LikelyDuplicate as duplicate:
+            raise LikelyDuplicateError(duplicate) from duplicate
         serializer.instance = self.scoped_queryset().get(pk=experience.pk)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
+        data.pop("allow_duplicate", None)  # only a new experience is checked
         if "pupils" not in data:
             data["pupils"] = [p.learner_id for p in serializer.instance.participations.all()]
         arguments = _experience_args(data)

@@ -5,10 +5,17 @@ from django.shortcuts import redirect, render
 
 from access.routes import requires
 
+from .duplicates import LikelyDuplicate, likely_duplicates
 from .forms import ExperienceForm, ParticipationForm, PupilPickerFilter
 from .models import Experience, Participation
 from .selectors import experience_get, experience_list, experience_participations, pupil_picker
-from .services import experience_delete, experience_log, experience_update, participation_update
+from .services import (
+    experience_add_pupils,
+    experience_delete,
+    experience_log,
+    experience_update,
+    participation_update,
+)
 
 
 def _experience_or_404(request, experience_id):
@@ -47,12 +54,60 @@ def _picker_context(request, data, chosen_ids):
     return {"picker": picker, "pupils": shown, "chosen_ids": set(chosen_ids)}
 
 
-def _chosen_ids(data):
+def _chosen_ids(data, name="pupils"):
     ids = []
-    for value in data.getlist("pupils"):
+    for value in data.getlist(name):
         if value.isdigit():
             ids.append(int(value))
     return ids
+
+
+def _review(request, context, *, duplicates=()):
+    """The check-and-confirm page; with likely duplicates it asks what to do instead."""
+    chosen = context["chosen_ids"]
+    context["chosen_pupils"] = [p for p in context["pupils"] if p.pk in chosen]
+    context["duplicates"] = list(duplicates)
+    data = context["form"].cleaned_data
+    context["kind_label"] = Experience.Kind(data["kind"]).label
+    context["setting_label"] = Experience.Setting(data["setting"]).label
+    return render(request, "learners/experience_confirm.html", context)
+
+
+def _duplicates_of(request, form, chosen):
+    data = form.cleaned_data
+    return likely_duplicates(
+        actor=request.actor,
+        start_date=data["start_date"],
+        kind=data["kind"],
+        title=data["title"],
+        pupil_ids=chosen,
+    )
+
+
+def _add_to_existing(request, experience_id, chosen):
+    """Answers "it is the same experience": only the pupils not already on it are added."""
+    try:
+        added = experience_add_pupils(
+            actor=request.actor, experience_id=experience_id, pupil_ids=chosen
+        )
+    except Experience.DoesNotExist as missing:
+        raise Http404 from missing
+    existing = Experience.objects.get(pk=experience_id)
+    already = len(set(chosen)) - len(added)
+    if not added:
+        messages.info(
+            request,
+            f"All {already} pupil{'s' * (already != 1)} were already on “{existing.title}”: "
+            "nothing was saved.",
+        )
+    else:
+        was = "was" if already == 1 else "were"
+        messages.success(
+            request,
+            f"Added {len(added)} pupil{'s' * (len(added) != 1)} to “{existing.title}”; "
+            f"{already} {was} already on it.",
+        )
+    return redirect("experience_detail", experience_id=existing.pk)
 
 
 def _experience_form_view(request, *, experience=None):
@@ -78,17 +133,29 @@ def _experience_form_view(request, *, experience=None):
     if not form.is_valid() or not chosen:
         context["pupils_error"] = "" if chosen else "Choose at least one pupil."
         return render(request, "learners/experience_form.html", context, status=400)
-    if "_confirm" not in data:
-        context["chosen_pupils"] = [p for p in context["pupils"] if p.pk in set(chosen)]
-        return render(request, "learners/experience_confirm.html", context)
+    is_new = experience is None
+    if not {"_confirm", "_different", "_same_as"} & set(data):
+        duplicates = _duplicates_of(request, form, chosen) if is_new else ()
+        return _review(request, context, duplicates=duplicates)
     try:
-        if experience is None:
-            saved = experience_log(actor=request.actor, pupil_ids=chosen, **form.service_kwargs())
+        if is_new and data.get("_same_as", "").isdigit():
+            return _add_to_existing(request, int(data["_same_as"]), chosen)
+        if is_new:
+            saved = experience_log(
+                actor=request.actor,
+                pupil_ids=chosen,
+                # "Add it anyway" answers only for the experiences it was asked about.
+                different_from=_chosen_ids(data, "different_from") if "_different" in data else (),
+                **form.service_kwargs(),
+            )
         else:
             kwargs = form.service_kwargs()
             saved = experience_update(
                 actor=request.actor, experience_id=experience.pk, pupil_ids=chosen, **kwargs
             )
+    except LikelyDuplicate:
+        # Logged meanwhile (a double-click's first click, a colleague): ask, saving nothing.
+        return _review(request, context, duplicates=_duplicates_of(request, form, chosen))
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)

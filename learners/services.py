@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -16,6 +16,7 @@ from hubs.models import Sector
 from outcomes.models import Objective
 from schools.models import School
 
+from .duplicates import LikelyDuplicate, likely_duplicates, lock_school_day
 from .models import Experience, Learner, Participation, SkillRating
 from .progress import DESIGN_CRITERIA, HOURS_PER_DAY
 
@@ -69,12 +70,32 @@ def experience_log(
     sector_ids: Iterable[int] = (),
     objective_ids: Iterable[int] = (),
     criteria: Iterable[str] = (),
+    allow_duplicate: bool = False,
+    different_from: Collection[int] = (),
 ) -> Experience:
-    """Record one experience for many pupils of the actor's school in one go."""
+    """Record one experience for many pupils of the actor's school in one go.
+
+    Raises LikelyDuplicate instead of saving when the school already has this experience
+    for some of these pupils (learners.duplicates), unless `allow_duplicate`. The page
+    passes `different_from`: the experiences the user was shown and said are different, so
+    one saved meanwhile (a double-click's first click, a colleague) still stops it.
+    """
     school = School.objects.get(pk=actor.school_id)
     pupils = _scoped_ids(Learner.objects.all(), pupil_ids, "pupils")
     if not pupils:
         raise ValidationError({"pupils": "Choose at least one pupil."})
+    if not allow_duplicate:
+        lock_school_day(school.pk, start_date)
+        matches = likely_duplicates(
+            actor=actor,
+            start_date=start_date,
+            kind=kind,
+            title=title,
+            pupil_ids=[pupil.pk for pupil in pupils],
+            ignoring=different_from,
+        )
+        if matches:
+            raise LikelyDuplicate(matches)
     employers = _scoped_ids(Employer.objects.all(), employer_ids, "employers")
     experience = Experience(
         school=school,
@@ -105,6 +126,34 @@ def experience_log(
     )
     audit_many(actor, AuditEvent.Action.CREATE, created)
     return experience
+
+
+@transaction.atomic
+def experience_add_pupils(*, actor, experience_id: int, pupil_ids: Iterable[int]) -> list:
+    """Add to an experience already on record the pupils not yet on it, each credited its
+    whole duration; pupils already on it are left as they are (never a second
+    participation). Returns the participations added: none when every pupil was there."""
+    experience = Experience.objects.select_for_update().get(
+        pk=experience_id, school_id=actor.school_id
+    )
+    pupils = _scoped_ids(Learner.objects.all(), pupil_ids, "pupils")
+    # Read under the row lock: a second click waits for the first and then adds nobody.
+    already = set(
+        experience.participations.filter(learner__in=pupils).values_list("learner_id", flat=True)
+    )
+    added = Participation.objects.bulk_create(
+        Participation(
+            hub_id=pupil.hub_id,
+            school_id=pupil.school_id,
+            experience=experience,
+            learner=pupil,
+            hours_attended=experience.duration_hours,
+        )
+        for pupil in pupils
+        if pupil.pk not in already
+    )
+    audit_many(actor, AuditEvent.Action.CREATE, added)
+    return added
 
 
 @transaction.atomic

@@ -65,6 +65,8 @@ def year_9_with_history(world):
                 pupil_ids=[p.pk for p in pupils[:5]],
                 employer_ids=[employer.pk],
                 criteria=["M1", "M2", "M3"],
+                # Two placements starting the same day, at two employers: not a duplicate.
+                allow_duplicate=True,
             )
     return leader
 
