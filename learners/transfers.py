@@ -319,7 +319,8 @@ def transfers_from_import(
                     requested_at=now,
                 )
             )
-        else:
+        elif transfer.sent != sent_from_row(row):
+            # A nightly MIS sync sends the same rows again: only a change is a new step.
             transfer.sent = sent_from_row(row)
             refreshed.append(transfer)
     for pupil, row in left:
