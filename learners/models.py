@@ -225,7 +225,7 @@ class PupilTransfer(TenantModel):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for the other school"
+        REQUESTED = "requested", "Waiting for a decision"
         RELEASED = "released", "Released"
         DECLINED = "declined", "Declined"
         # Closed without a decision: the pupil was released to another school first.

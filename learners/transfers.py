@@ -123,24 +123,18 @@ def _link(name: str) -> str:
     return settings.SITE_URL + reverse(name)
 
 
-def _deciders(school_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Who decides for each school: its active careers leaders, else its hub's leads.
-    Two queries whatever the number of schools."""
+def _deciders(school_ids: Iterable[int]) -> tuple[dict[int, list[str]], set[int]]:
+    """Who decides for each school: its active careers leaders, else its hub's leads (the
+    second value: the schools decided for by their hub lead). Three queries at most,
+    whatever the number of schools."""
     school_ids = set(school_ids)
-    leaders: dict[int, set[str]] = {}
-    for school_id, address in (
-        Membership.all_tenants_UNSCOPED.filter(
-            role=Role.CAREERS_LEADER, school_id__in=school_ids, user__is_active=True
-        )
-        .exclude(user__email="")
-        .values_list("school_id", "user__email")
-    ):
-        leaders.setdefault(school_id, set()).add(address)
-    leaderless = school_ids - set(leaders)
+    deciders = _careers_leaders(school_ids)
+    leaderless = school_ids - set(deciders)
     if leaderless:
         hub_of = dict(
             School.all_tenants_UNSCOPED.filter(pk__in=leaderless).values_list("pk", "hub_id")
         )
+        leads: dict[int, set[str]] = {}
         for hub_id, address in (
             Membership.all_tenants_UNSCOPED.filter(
                 role=Role.HUB_LEAD, hub_id__in=set(hub_of.values()), user__is_active=True
@@ -148,10 +142,10 @@ def _deciders(school_ids: Iterable[int]) -> dict[int, list[str]]:
             .exclude(user__email="")
             .values_list("hub_id", "user__email")
         ):
-            for school_id, school_hub in hub_of.items():
-                if school_hub == hub_id:
-                    leaders.setdefault(school_id, set()).add(address)
-    return {school_id: sorted(addresses) for school_id, addresses in leaders.items()}
+            leads.setdefault(hub_id, set()).add(address)
+        for school_id, hub_id in hub_of.items():
+            deciders[school_id] = sorted(leads.get(hub_id, ()))
+    return deciders, leaderless
 
 
 def _careers_leaders(school_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -179,13 +173,20 @@ def _school_names(school_ids) -> dict[int, str]:
 def _tell_requested(transfers: list[PupilTransfer], to_school: School) -> None:
     """The pupils' schools are asked to decide. Emails name no pupil: the link does."""
     count_by_school = Counter(transfer.from_school_id for transfer in transfers)
-    deciders = _deciders(count_by_school)
+    deciders, by_hub_lead = _deciders(count_by_school)
+    names = _school_names(by_hub_lead)
     for school_id, count in count_by_school.items():
+        roll = (
+            f"the roll of {names[school_id]}, which has no active careers leader, so you as "
+            "its hub lead decide"
+            if school_id in by_hub_lead
+            else "your school's roll"
+        )
         email(
             f"{to_school.name} asks you to release {_plural(count, 'pupil')}",
-            f"{to_school.name} has imported {_plural(count, 'pupil')} on your school's roll "
-            "and asks you to release them. Until you do, their record and history stay "
-            "with your school and the other school sees none of it.\n\n"
+            f"{to_school.name} has imported {_plural(count, 'pupil')} on {roll}, and asks for "
+            "them to be released. Until they are, their record and history stay where they "
+            f"are and {to_school.name} sees none of it.\n\n"
             f"Release or decline:\n{_link('transfer_requests')}\n",
             deciders.get(school_id, []),
         )

@@ -446,6 +446,7 @@ def test_a_hub_lead_decides_only_for_a_school_of_their_hub_with_no_active_career
     transfer = open_transfer(pupil)
     [asked] = [m for m in mail.outbox if "asks you to release" in m.subject]
     assert asked.to == [hub_lead.email]
+    assert "the roll of School A2, which has no active careers leader" in asked.body
 
     other_hub_lead = world.b.users[R.HUB_LEAD]
     response = decide(
