@@ -276,6 +276,44 @@ def test_when_the_old_school_releases_the_pupil_and_history_move_and_it_gets_404
     assert len(mail_to(asking)) == 1 and "released" in mail_to(asking)[0].subject
 
 
+def test_a_release_moves_every_pupil_level_row_and_the_old_school_loses_sight_of_them(
+    client, world, asking, django_capture_on_commit_callbacks
+):
+    # Nominations (and a parent's consent) and pupil record PDFs are the pupil's history
+    # too: left behind, they would keep showing the old school the pupil's name.
+    from employers.models import Nomination, ParentalConsent
+    from reports.models import ReportRun
+
+    from .employer_world import make_nomination, make_opportunity
+
+    pupil, holder = world.b.pupil, world.b.users[R.CAREERS_LEADER]
+    nomination = make_nomination(make_opportunity(world.b.employer, [world.b.hub]), pupil)
+    with all_tenants_UNSAFE("test"):
+        consent = ParentalConsent.objects.create(
+            hub_id=pupil.hub_id, school_id=pupil.school_id, nomination=nomination, token_digest="x"
+        )
+        record = ReportRun.objects.create(
+            kind=ReportRun.Kind.PUPIL_RECORD,
+            hub_id=pupil.hub_id,
+            school_id=pupil.school_id,
+            learner=pupil,
+            as_at=date(2026, 3, 3),
+            status=ReportRun.Status.DONE,
+        )
+    import_pupils(client, asking, "api", [pupil.upn], django_capture_on_commit_callbacks)
+    decide(
+        client, holder, open_transfer(pupil), django_capture_on_commit_callbacks, decision="release"
+    )
+    with all_tenants_UNSAFE("test"):
+        for model, pk in (
+            (Nomination, nomination.pk),
+            (ParentalConsent, consent.pk),
+            (ReportRun, record.pk),
+        ):
+            row = model.objects.get(pk=pk)
+            assert (row.school_id, row.hub_id) == (world.a.school.pk, world.a.hub.pk), model
+
+
 @pytest.mark.parametrize("where", WHERE)
 def test_declining_keeps_the_pupil_where_they_are_and_tells_both_schools_why(
     client, world, asking, where, django_capture_on_commit_callbacks
