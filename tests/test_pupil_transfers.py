@@ -184,6 +184,24 @@ def test_importing_a_upn_on_another_schools_roll_asks_that_school_and_moves_noth
     assert old_surname in page and world.a.school.name in page
 
 
+def test_the_api_lists_the_schools_arrivals_with_only_what_it_sent(
+    client, world, asking, django_capture_on_commit_callbacks
+):
+    pupil = world.b.pupil
+    import_pupils(client, asking, "api", [pupil.upn], django_capture_on_commit_callbacks)
+    listing = client.get(reverse("api:transfer-arrival-list"), **bearer(token_for(asking)))
+    assert listing.status_code == 200
+    [arrival] = listing.json()["results"]
+    assert arrival["status"] == "requested" and arrival["pupil"] is None
+    assert arrival["sent"]["surname"] == "Mover" and arrival["sent"]["upn"] == pupil.upn
+    assert pupil.surname not in listing.content.decode()
+    assert world.b.school.name not in listing.content.decode()
+    # The pupil's school does not see the other school's arrivals as its own.
+    holder = world.b.users[R.CAREERS_LEADER]
+    theirs = client.get(reverse("api:transfer-arrival-list"), **bearer(token_for(holder)))
+    assert theirs.json()["results"] == []
+
+
 def test_the_preview_says_only_that_a_upn_is_on_another_roll(client, world, asking):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
