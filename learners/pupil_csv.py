@@ -283,9 +283,8 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
             if pupil.left_on is None:
                 asked.append((pupil, row))  # nothing of the pupil's record changes
                 continue
-            pupil.moved_from = (pupil.school_id, pupil.hub_id)
+            left.append((pupil, row, (pupil.school_id, pupil.hub_id)))
             pupil.school_id, pupil.hub_id, pupil.left_on = school.pk, school.hub_id, None
-            left.append((pupil, row))
         for name, value in values.items():
             setattr(pupil, name, value)
         update.append(pupil)
@@ -296,7 +295,7 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
     Learner.all_tenants_UNSCOPED.bulk_update(
         update, [*FIELDS, "school", "hub", "left_on", "updated_at"], batch_size=1000
     )
-    moved = {pupil.pk for pupil, _ in left}
+    moved = {pupil.pk for pupil, *_ in left}
     who = describe(actor)
     AuditEvent.all_tenants_UNSCOPED.bulk_create(
         [

@@ -214,13 +214,14 @@ def _tell_decided(transfers: list[PupilTransfer], actor=None) -> None:
     for (from_id, to_id, status, automatic), group in grouped.items():
         outcome = labels[status]
         why = " at once, as your school had recorded them as left" * automatic
-        email(
-            f"{_plural(len(group), 'pupil')} {outcome}: {names[to_id]}",
-            f"{_plural(len(group), 'pupil')} on your school's roll "
-            f"{'was' if len(group) == 1 else 'were'} {outcome}{why} "
-            f"(a request from {names[to_id]}).\n{note}\n{_link('transfer_requests')}\n",
-            leaders.get(from_id, []),
-        )
+        if status != S.CANCELLED:  # the old school released the pupil elsewhere itself
+            email(
+                f"{_plural(len(group), 'pupil')} {outcome}: {names[to_id]}",
+                f"{_plural(len(group), 'pupil')} on your school's roll "
+                f"{'was' if len(group) == 1 else 'were'} {outcome}{why} "
+                f"(a request from {names[to_id]}).\n{note}\n{_link('transfer_requests')}\n",
+                leaders.get(from_id, []),
+            )
         email(
             f"Pupils you asked for: {_plural(len(group), 'pupil')} {outcome}",
             f"{_plural(len(group), 'pupil')} you asked another school to release "
@@ -285,19 +286,24 @@ class ElsewhereResult:
 
 
 def transfers_from_import(
-    *, actor, school: School, asked: list[tuple[Learner, dict]], left: list[tuple[Learner, dict]]
+    *,
+    actor,
+    school: School,
+    asked: list[tuple[Learner, dict]],
+    left: list[tuple[Learner, dict, tuple[int, int]]],
 ) -> ElsewhereResult:
     """Rows of an import whose UPN is on another school's roll.
 
     `asked`: pupils still on their school's roll: an open request is made, or the open one
-    refreshed with what was sent now. `left`: pupils their school recorded as left: already
-    moved by the caller (the Learner rows are saved with the import); this records the
+    refreshed with what was sent now. `left`: pupils their school recorded as left, with
+    that school and its hub: already moved by the caller (the Learner rows are saved with
+    the import); this records the
     automatic release and moves their history. Runs inside the import's transaction (all
     or nothing) with the pupils' rows locked; a fixed number of queries for any number of
     rows."""
     actor.require("transfer.request")
     now = timezone.now()
-    learner_ids = [pupil.pk for pupil, _ in asked] + [pupil.pk for pupil, _ in left]
+    learner_ids = [pupil.pk for pupil, _ in asked] + [pupil.pk for pupil, *_ in left]
     open_here = {
         t.learner_id: t
         for t in PupilTransfer.all_tenants_UNSCOPED.select_for_update().filter(
@@ -324,9 +330,7 @@ def transfers_from_import(
             # A nightly MIS sync sends the same rows again: only a change is a new step.
             transfer.sent = sent_from_row(row)
             refreshed.append(transfer)
-    for pupil, row in left:
-        # The caller has already moved the Learner: the origin is the school it came from.
-        from_school_id, from_hub_id = pupil.moved_from
+    for pupil, row, (from_school_id, from_hub_id) in left:
         transfer = open_here.get(pupil.pk) or PupilTransfer(
             learner_id=pupil.pk,
             from_school_id=from_school_id,
