@@ -51,6 +51,17 @@ def _opportunities_for_school(actor: Actor) -> Q:
     )
 
 
+def _transfers_of_schools_without_a_careers_leader(actor: Actor) -> Q:
+    # A hub lead decides for a school of their hub only while it has no active careers
+    # leader; otherwise the school decides itself and the hub lead sees none of it.
+    from hubs.models import Membership
+
+    led = Membership.all_tenants_UNSCOPED.filter(
+        role=R.CAREERS_LEADER, user__is_active=True, school__isnull=False
+    ).values("school_id")
+    return Q(from_hub_id=actor.hub_id) & ~Q(from_school_id__in=led)
+
+
 # Rows that belong to one school (and follow a pupil who moves): its staff see them.
 SCHOOL_OWNED: dict[Role, ScopeRule] = {R.CAREERS_LEADER: _own_school, R.SCHOOL_STAFF: _own_school}
 # Pupil-level rows also feed hub and national totals, never as rows (actor.for_aggregates()).
@@ -127,6 +138,13 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     # A participation follows its pupil's current school, not the organising school.
     "learners.Participation": PUPIL_LEVEL,
     "learners.SkillRating": SCHOOL_OWNED,
+    # A request to take a pupil on another school's roll: the asking school sees its
+    # arrivals (through learners.transfers, only what it sent itself), the pupil's school
+    # sees requests for its pupils, a hub lead those it must decide.
+    "learners.PupilTransfer": {
+        R.CAREERS_LEADER: lambda a: Q(to_school_id=a.school_id) | Q(from_school_id=a.school_id),
+        R.HUB_LEAD: _transfers_of_schools_without_a_careers_leader,
+    },
     # Hub leads see their hub's reports; schools their own (pupil records included).
     "reports.ReportRun": {
         **SCHOOL_OWNED,
@@ -157,6 +175,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "pupil.view_named": frozenset(SCHOOL_ROLES),
     "pupil.change": frozenset(SCHOOL_ROLES),
     "pupil.import": frozenset({R.CAREERS_LEADER}),
+    "pupil.leave": frozenset({R.CAREERS_LEADER}),
+    # Asking for a pupil on another school's roll happens through the import.
+    "transfer.request": frozenset({R.CAREERS_LEADER}),
+    "transfer.arrivals": frozenset({R.CAREERS_LEADER}),
+    "transfer.decide": frozenset({R.CAREERS_LEADER, R.HUB_LEAD}),
     "experience.log": frozenset(SCHOOL_ROLES),
     "experience.delete": frozenset({R.CAREERS_LEADER}),
     "progress.view": frozenset(SCHOOL_ROLES),

@@ -128,7 +128,21 @@ class PupilUpsertSerializer(serializers.Serializer):
 class PupilUpsertResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    moved = serializers.IntegerField()
+    moved = serializers.IntegerField(
+        help_text="Pupils who joined at once from a school that had recorded them as left."
+    )
+    awaiting_release = serializers.SerializerMethodField(
+        help_text="How many pupils sent are on another school's roll: that school has been "
+        "asked to release them, and nothing of theirs changed."
+    )
+    awaiting_release_upns = serializers.ListField(
+        source="awaiting_release",
+        child=serializers.CharField(),
+        help_text="The UPNs, as you sent them, of the pupils awaiting release.",
+    )
+
+    def get_awaiting_release(self, result) -> int:
+        return len(result.awaiting_release)
 
 
 class DaysField(serializers.DecimalField):

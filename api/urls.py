@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from access.routes import public
 
-from . import views
+from . import transfer_views, views
 
 app_name = "api"
 
@@ -20,6 +20,9 @@ router.register("experiences", views.ExperienceViewSet, basename="experience")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 router.register("nominations", views.NominationViewSet, basename="nomination")
+router.register(
+    "transfers/arrivals", transfer_views.TransferArrivalViewSet, basename="transfer-arrival"
+)
 
 urlpatterns = [
     path("framework/", views.FrameworkView.as_view(), name="framework"),

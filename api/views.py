@@ -164,7 +164,9 @@ class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         responses={200: s.PupilUpsertResultSerializer},
         description="Create or update pupils by UPN, all or nothing: any bad record and "
         "nothing is saved; every problem comes back with its record's index "
-        "(`pupils.3.upn`). Same rules as the CSV import; pupils at another school move here.",
+        "(`pupils.3.upn`). Same rules as the CSV import: a UPN on another school's roll does "
+        "not move the pupil; that school is asked to release them (`awaiting_release`), "
+        "unless it recorded them as left, when they move here at once (`moved`).",
     )
     @action(detail=False, methods=["post"], url_path="bulk-upsert")
     def bulk_upsert(self, request):

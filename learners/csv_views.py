@@ -57,9 +57,20 @@ def pupil_import_confirm(request):
     result = pupil_import_apply(actor=request.actor, school_id=request.actor.school_id, rows=rows)
     messages.success(
         request,
-        f"Imported: {result.created} new, {result.updated} updated, "
-        f"{result.moved} moved from another school.",
+        f"Imported: {result.created} new, {result.updated} updated"
+        + f", {result.moved} joined from a school that had recorded them as left"
+        * bool(result.moved)
+        + ".",
     )
+    waiting = len(result.awaiting_release)
+    if waiting:
+        messages.info(
+            request,
+            f"{waiting} pupil{'s are' if waiting != 1 else ' is'} on another school's roll: "
+            "we have asked that school to release them. "
+            "Your arrivals page shows the outcome.",
+        )
+        return redirect("transfer_arrivals")
     return redirect("pupil_list")
 
 

@@ -36,6 +36,9 @@ class Learner(TenantModel):
     disadvantaged = models.BooleanField(default=False, help_text="Pupil Premium.")
     send = models.CharField("SEND", max_length=1, choices=SEND.choices, default=SEND.NONE)
     looked_after = models.BooleanField(default=False)
+    # The school recorded the pupil as having left it: another school that imports the
+    # UPN then takes the pupil at once, without asking (learners.transfers).
+    left_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -210,3 +213,58 @@ class SkillRating(TenantModel):
             models.CheckConstraint(condition=models.Q(step__lte=15), name="skill_step_0_to_15")
         ]
         indexes = [models.Index(fields=["school", "learner"])]
+
+
+class PupilTransfer(TenantModel):
+    """A school's request to take a pupil who is on another school's roll.
+
+    A UPN alone never moves a pupil: the importing school (to_school) asks, the pupil's
+    school (from_school, or its hub lead when it has no active careers leader) releases or
+    declines. Until released the importing school sees only `sent`, the fields it sent
+    itself, never the pupil's record or history.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for a decision"
+        RELEASED = "released", "Released"
+        DECLINED = "declined", "Declined"
+        # Closed without a decision: the pupil was released to another school first.
+        CANCELLED = "cancelled", "Cancelled"
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="transfers")
+    from_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    from_hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    to_hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # Only what the importing school itself sent (UPN, names, cohort, group, flags).
+    sent = models.JSONField(default=dict)
+    # Released at once because the old school had recorded the pupil as left.
+    automatic = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_role = models.CharField(max_length=20, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "to_school"],
+                condition=models.Q(status="requested"),
+                name="one_open_transfer_per_pupil_and_school",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_school", "status"]),
+            models.Index(fields=["to_school", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.learner_id}: {self.from_school_id} to {self.to_school_id} ({self.status})"

@@ -15,7 +15,8 @@ from access.models import AuditEvent
 from schools.models import School
 
 from .academic import cohort_for
-from .models import Learner, Participation, SkillRating
+from .models import Learner
+from .transfers import SENT_FIELDS, transfers_from_import
 from .upn import InvalidUPN, upn_validate
 
 COLUMNS = {
@@ -61,7 +62,9 @@ class ImportPreview:
     problems: list[RowProblem] = field(default_factory=list)
     created: int = 0
     updated: int = 0
-    moved: int = 0
+    # On another school's roll: that school is asked to release them (or, if it recorded
+    # them as left, they join at once). The preview says no more than that about them.
+    elsewhere: int = 0
 
     @property
     def ok(self) -> bool:
@@ -224,60 +227,52 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
         preview.rows.append(row)
 
 
-def _existing(upns) -> dict[str, tuple[int, int]]:
-    # A UPN is national: a pupil moving in must be found at whichever school holds them, so
-    # this one lookup reads across schools. It returns ids only, never pupil data.
-    return {
-        upn: (pk, school_id)
-        for upn, pk, school_id in Learner.all_tenants_UNSCOPED.filter(upn__in=upns).values_list(
-            "upn", "pk", "school_id"
-        )
-    }
+def _school_of(upns) -> dict[str, int]:
+    # A UPN is national: a pupil on another school's roll must be found wherever they are,
+    # so this one lookup reads across schools. It returns which school only, never pupil
+    # data, and the preview turns even that into "another school".
+    return dict(Learner.all_tenants_UNSCOPED.filter(upn__in=upns).values_list("upn", "school_id"))
 
 
 def _count_changes(preview: ImportPreview, school_id: int) -> None:
-    existing = _existing([row["upn"] for row in preview.rows])
+    school_of = _school_of([row["upn"] for row in preview.rows])
     for row in preview.rows:
-        found = existing.get(row["upn"])
+        found = school_of.get(row["upn"])
         if found is None:
             preview.created += 1
-        elif found[1] == school_id:
+        elif found == school_id:
             preview.updated += 1
         else:
-            preview.moved += 1
+            preview.elsewhere += 1
 
 
-FIELDS = (
-    "legal_first_name",
-    "preferred_first_name",
-    "surname",
-    "cohort",
-    "registration_group",
-    "fsm",
-    "disadvantaged",
-    "send",
-    "looked_after",
-)
+FIELDS = SENT_FIELDS
 
 
 @dataclass
 class ImportResult:
     created: int
     updated: int
+    # Pupils who joined at once from another school that had recorded them as left.
     moved: int
+    # UPNs (as sent) of pupils on another school's roll: that school is asked to release them.
+    awaiting_release: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
 def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResult:
-    """Save a previewed import whole. Pupils whose UPN is at another school move here, with
-    their history; the old school loses sight of them."""
+    """Save a previewed import whole. A UPN on another school's roll does not move the pupil:
+    that school is asked to release them (learners.transfers), unless it has recorded them
+    as left, when they join here at once with their history."""
     school = School.objects.get(pk=school_id)
-    existing = _existing([row["upn"] for row in rows])
-    ids = [pk for pk, _ in existing.values()]
+    # Locked so a release decided meanwhile, or another school's import, waits for this one.
     current = {
-        p.upn: p for p in Learner.all_tenants_UNSCOPED.select_for_update().filter(pk__in=ids)
+        p.upn: p
+        for p in Learner.all_tenants_UNSCOPED.select_for_update().filter(
+            upn__in=[row["upn"] for row in rows]
+        )
     }
-    create, update, moved_from = [], [], {}
+    create, update, asked, left = [], [], [], []
     for row in rows:
         values = {name: row[name] for name in FIELDS}
         pupil = current.get(row["upn"])
@@ -285,8 +280,11 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
             create.append(Learner(hub_id=school.hub_id, school=school, upn=row["upn"], **values))
             continue
         if pupil.school_id != school.pk:
-            moved_from[pupil.pk] = pupil.school_id
-            pupil.school_id, pupil.hub_id = school.pk, school.hub_id
+            if pupil.left_on is None:
+                asked.append((pupil, row))  # nothing of the pupil's record changes
+                continue
+            left.append((pupil, row, (pupil.school_id, pupil.hub_id)))
+            pupil.school_id, pupil.hub_id, pupil.left_on = school.pk, school.hub_id, None
         for name, value in values.items():
             setattr(pupil, name, value)
         update.append(pupil)
@@ -295,45 +293,37 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
     for pupil in update:
         pupil.updated_at = now
     Learner.all_tenants_UNSCOPED.bulk_update(
-        update, [*FIELDS, "school", "hub", "updated_at"], batch_size=1000
+        update, [*FIELDS, "school", "hub", "left_on", "updated_at"], batch_size=1000
     )
-    if moved_from:
-        for model in (Participation, SkillRating):
-            model.all_tenants_UNSCOPED.filter(learner_id__in=list(moved_from)).update(
-                school_id=school.pk, hub_id=school.hub_id
-            )
+    moved = {pupil.pk for pupil, *_ in left}
     who = describe(actor)
     AuditEvent.all_tenants_UNSCOPED.bulk_create(
         [
             AuditEvent(
                 user_id=actor.user_id,
                 actor_description=who,
-                action="create",
+                action=action,
                 model="learners.Learner",
                 object_pk=str(p.pk),
                 hub_id=school.hub_id,
                 school_id=school.pk,
                 changed_fields=["imported"],
             )
-            for p in created
-        ]
-        + [
-            AuditEvent(
-                user_id=actor.user_id,
-                actor_description=who,
-                action="update",
-                model="learners.Learner",
-                object_pk=str(p.pk),
-                hub_id=school.hub_id,
-                school_id=school.pk,
-                changed_fields=["imported"]
-                + ([f"moved_from_school:{moved_from[p.pk]}"] if p.pk in moved_from else []),
-            )
-            for p in update
+            for action, pupils in (("create", created), ("update", update))
+            for p in pupils
+            if p.pk not in moved  # transfers audits the move, for both schools
         ]
     )
+    elsewhere = (
+        transfers_from_import(actor=actor, school=school, asked=asked, left=left)
+        if asked or left
+        else None
+    )
     return ImportResult(
-        created=len(created), updated=len(update) - len(moved_from), moved=len(moved_from)
+        created=len(created),
+        updated=len(update) - len(left),
+        moved=len(left),
+        awaiting_release=elsewhere.awaiting_release if elsewhere else [],
     )
 
 

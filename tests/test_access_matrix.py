@@ -18,6 +18,7 @@ from .matrix import (
     ANON,
     HUB_ONLY,
     LOGIN,
+    NOT_FOUND,
     OK,
     OWN_ONLY,
     ROLES,
@@ -108,6 +109,22 @@ DESIGNED = {
     "employer_requests": (None, only({Role.HUB_LEAD: ALL_OK})),
     "employer_request_detail": ("employer_request", only({Role.HUB_LEAD: HUB_ONLY})),
     "employer_partners": (None, only({Role.EMPLOYER: ALL_OK})),
+    "pupil_leave": ("pupil", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "transfer_arrivals": (None, only({Role.CAREERS_LEADER: ALL_OK})),
+    "transfer_requests": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
+    # A request for a pupil of the user's school (own), of the other school of the hub,
+    # which has no careers leader (sibling), or one the user's school made for a pupil of
+    # the other hub (foreign: the asking school never decides). A hub lead decides only
+    # for the school with no active careers leader.
+    "transfer_request": (
+        "transfer",
+        only(
+            {
+                Role.CAREERS_LEADER: OWN_ONLY,
+                Role.HUB_LEAD: {"own": NOT_FOUND, "sibling": OK, "foreign": NOT_FOUND},
+            }
+        ),
+    ),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {
@@ -253,6 +270,26 @@ def _object_for(kind, side, other, role, variant):
                 size_band="small",
                 contact_name="Ash Asker",
                 contact_email="ash@asking.example",
+            )
+    if kind == "transfer":
+        from django.utils import timezone
+
+        from learners.models import PupilTransfer
+
+        pupil, to_school = {
+            "own": (side.pupil, other.school),
+            "sibling": (side.sibling_pupil, other.school),
+            "foreign": (other.pupil, side.school),
+        }[variant]
+        with all_tenants_UNSAFE("test"):
+            return PupilTransfer.objects.create(
+                learner=pupil,
+                from_school_id=pupil.school_id,
+                from_hub_id=pupil.hub_id,
+                to_school=to_school,
+                to_hub_id=to_school.hub_id,
+                sent={"upn": pupil.upn, "surname": "Sent", "legal_first_name": "Only"},
+                requested_at=timezone.now(),
             )
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 

@@ -145,8 +145,11 @@ def test_a_token_of_a_user_who_must_use_two_factors_is_refused_until_they_do(cli
 # Pupils
 
 
-def test_bulk_upsert_creates_updates_and_moves_pupils_by_upn(api, world, unscoped):
-    moving = world.a.sibling_pupil  # known at the sibling school: moves here
+def test_bulk_upsert_creates_and_updates_by_upn_and_asks_for_pupils_on_other_rolls(
+    api, world, unscoped
+):
+    # Known at the sibling school: stays there until released (tests/test_pupil_transfers).
+    moving = world.a.sibling_pupil
     response = api.post(
         reverse("api:pupil-bulk-upsert"),
         {
@@ -159,11 +162,17 @@ def test_bulk_upsert_creates_updates_and_moves_pupils_by_upn(api, world, unscope
         },
     )
     assert response.status_code == 200, response.content
-    assert response.json() == {"created": 2, "updated": 1, "moved": 1}
+    assert response.json() == {
+        "created": 2,
+        "updated": 1,
+        "moved": 0,
+        "awaiting_release": 1,
+        "awaiting_release_upns": [moving.upn],
+    }
     world.a.pupil.refresh_from_db()
     moving.refresh_from_db()
     assert world.a.pupil.surname == "Renamed"
-    assert moving.school_id == world.a.school.pk
+    assert moving.school_id == world.a.sibling_school.pk
     second = Learner.objects.get(surname="Pupil2")
     assert (second.registration_group, second.send, second.school_id) == (
         "9B",

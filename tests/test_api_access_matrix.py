@@ -139,6 +139,8 @@ API_DESIGNED = {
     "api:nomination-decide": ("nomination", {"POST": _allowed(only({R.EMPLOYER: OWN_ONLY}))}),
     "api:report-detail": ("report", {"GET": REPORT_READERS}),
     "api:report-download": ("report_pdf", {"GET": REPORT_READERS}),
+    # The school's own requests for pupils on other rolls (only what it sent).
+    "api:transfer-arrival-list": (None, {"GET": only({R.CAREERS_LEADER: ALL_OK})}),
 }
 API_PUBLIC = {"api:schema", "api:docs"}
 AUTH_MODES = ("session", "token", "read-only token")

@@ -133,22 +133,22 @@ def test_reimporting_updates_pupils_by_upn(leader, world):
     assert (existing.surname, existing.registration_group, existing.send) == ("Renamed", "9C", "E")
 
 
-def test_a_pupil_from_another_school_moves_here_with_their_history(client, world):
-    moving = world.b.pupil
-    with all_tenants_UNSAFE("test"):
-        history = Participation.objects.filter(learner=moving).count()
-    assert history == 1
+def test_a_pupil_on_another_schools_roll_stays_there_until_that_school_releases_them(client, world):
+    # A UPN alone no longer moves a pupil (issue 11): tests/test_pupil_transfers.py covers
+    # asking, releasing, declining and leavers.
+    staying = world.b.pupil
     client.force_login(world.a.users[Role.CAREERS_LEADER])
-    page = upload(client, HEADER + f"{moving.upn},Oliver,,Mover,9,9A,N,N,N,N\n").content.decode()
-    assert "another school</dt><dd>1" in page
+    page = upload(client, HEADER + f"{staying.upn},Oliver,,Mover,9,9A,N,N,N,N\n").content.decode()
+    assert "another school's roll</dt><dd>1" in page
+    assert staying.surname not in page
     confirm(client)
     with all_tenants_UNSAFE("test"):
-        moving.refresh_from_db()
-        assert moving.school_id == world.a.school.pk and moving.hub_id == world.a.hub.pk
-        assert Participation.objects.filter(learner=moving, school=world.a.school).count() == 1
-    assert client.get(reverse("pupil_detail", args=[moving.pk])).status_code == 200
+        staying.refresh_from_db()
+        assert staying.school_id == world.b.school.pk and staying.surname != "Mover"
+        assert Participation.objects.filter(learner=staying, school=world.b.school).count() == 1
+    assert client.get(reverse("pupil_detail", args=[staying.pk])).status_code == 404
     client.force_login(world.b.users[Role.CAREERS_LEADER])
-    assert client.get(reverse("pupil_detail", args=[moving.pk])).status_code == 404
+    assert client.get(reverse("pupil_detail", args=[staying.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
