@@ -390,7 +390,7 @@ class ReportViewSet(
 
 
 class NationalView(ScopedAPIView):
-    """Each hub's totals from its latest dashboard: nothing below hub level."""
+    """Each hub's totals from its latest reading by as-at date: nothing below hub level."""
 
     capabilities = {"get": "report.national"}
 

@@ -64,7 +64,14 @@ class ReportRun(TenantModel):
                 name="one_active_run_per_request",
             ),
         ]
-        indexes = [models.Index(fields=["school", "kind", "-requested_at"])]
+        indexes = [
+            models.Index(fields=["school", "kind", "-requested_at"]),
+            # The national view's latest reading per hub (reports.selectors says how).
+            models.Index(
+                fields=["kind", "hub", "status", "-as_at", "-finished_at"],
+                name="report_run_latest_reading",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} as at {self.as_at} ({self.status})"

@@ -136,3 +136,16 @@ def requeue_stuck_reports(older_than_minutes: int = 30) -> int:
     for run_id in stuck:
         build_report.apply_async(args=[run_id], kwargs={"actor": spec})
     return len(stuck)
+
+
+@shared_task(base=ScopedTask)
+def prune_report_runs() -> dict:
+    """Nightly (beat): delete finished runs nobody needs any more, with their files.
+    Runs as the system; reports.pruning says what is kept."""
+    from dataclasses import asdict
+
+    from access.context import current_actor
+
+    from .pruning import report_runs_prune
+
+    return asdict(report_runs_prune(actor=current_actor()))

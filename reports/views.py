@@ -124,7 +124,7 @@ def run_download(request, run_id: int, output: str):
 
 @requires("report.national")
 def national(request):
-    """Hub-level figures from each hub's latest dashboard; no school or pupil below it."""
+    """Hub-level figures from each hub's latest reading; no school or pupil below it."""
     from .selectors import national_hub_totals
 
     return render(

@@ -182,6 +182,9 @@ INVITATION_VALID_DAYS = 7
 SITE_URL = os.environ.get("EQUALEX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long before an employer's insurance runs out its hub lead and staff are reminded.
 VETTING_REMINDER_DAYS = int(os.environ.get("EQUALEX_VETTING_REMINDER_DAYS", "30"))
+# Finished runs kept per report (kind and scope) besides formal-date readings and each
+# hub's national reading; older ones are pruned nightly (reports.pruning).
+REPORT_RUNS_KEPT = int(os.environ.get("EQUALEX_REPORT_RUNS_KEPT", "10"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -230,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "employers.tasks.send_employer_reminders",
         "schedule": crontab(hour=7, minute=0),
         "kwargs": {"actor": {"system": "employer reminders"}},
+    },
+    # After the nightly refresh; it keeps anything finished within the last day anyway.
+    "prune-report-runs": {
+        "task": "reports.tasks.prune_report_runs",
+        "schedule": crontab(hour=3, minute=15),
+        "kwargs": _SYSTEM,
     },
     "requeue-stuck-reports": {
         "task": "reports.tasks.requeue_stuck_reports",
