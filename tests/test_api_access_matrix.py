@@ -80,6 +80,7 @@ API_DESIGNED = {
     "api:pupil-detail": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
     "api:pupil-bulk-upsert": (None, {"POST": _allowed(only({R.CAREERS_LEADER: ALL_OK}))}),
     "api:pupil-progress-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    "api:pupil-progress": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
     "api:experience-list": (None, {"GET": SCHOOL_ROLES_ALL, "POST": _allowed(SCHOOL_ROLES_ALL)}),
     "api:experience-detail": (
         "experience",
