@@ -10,6 +10,7 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -31,22 +32,23 @@ class UtcIsoDateTimeField(forms.DateTimeField):
     refuses offsets beyond +/-15:59, and a moment that leaves the calendar in UTC is bad
     input, not a server error."""
 
-    input_formats = ["iso-8601"]
     default_error_messages = {
         "invalid": "Enter a moment in ISO 8601, e.g. 2026-12-02T03:04:05Z or "
         "2026-12-02T03:04:05+01:00."
     }
 
-    def strptime(self, value, format):
-        parsed = parse_datetime(str(value))
-        if parsed is None:
-            raise ValueError(value)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
         try:
-            return parsed.astimezone(UTC)
-        except OverflowError as error:
-            raise ValueError(value) from error
+            moment = parse_datetime(str(value).strip())
+            if moment is not None and moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            if moment is not None:
+                return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class UpdatedSinceFilter(F.IsoDateTimeFilter):
