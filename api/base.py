@@ -112,16 +112,20 @@ def _tenant_field_refusal(name: str) -> str:
     return f"`{name}` cannot be set: records are saved to your token's {organisation}."
 
 
+# Answers 400 naming any tenant field in the body that the serializer does not accept as
+# input (absent, or read-only): DRF would otherwise drop it without a word. An update that
+# sends back the record's own value (a client PUTting what it read) is no attempt to move
+# it, so that alone passes. (Comments, not docstrings, here and below: the schema would
+# show a base class's docstring as every serializer's description.)
 class RefusesTenantFields:
-    """Answers 400 naming any tenant field in the body that this serializer does not accept
-    as input (absent, or read-only): DRF would otherwise drop it without a word."""
-
     def to_internal_value(self, data):
         if isinstance(data, dict):
             refused = {
                 name: [_tenant_field_refusal(name)]
                 for name in TENANT_FIELDS
-                if name in data and not self._writable(name)
+                if name in data
+                and not self._writable(name)
+                and not self._echoes_the_record(name, data[name])
             }
             if refused:
                 raise exceptions.ValidationError(refused)
@@ -130,6 +134,11 @@ class RefusesTenantFields:
     def _writable(self, name: str) -> bool:
         field = self.fields.get(name)
         return field is not None and not field.read_only
+
+    def _echoes_the_record(self, name: str, value) -> bool:
+        instance = getattr(self, "instance", None)
+        current = getattr(instance, f"{name}_id", None) if instance is not None else None
+        return current is not None and str(current) == str(value)
 
 
 class ApiSerializer(RefusesTenantFields, serializers.Serializer):

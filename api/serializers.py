@@ -172,7 +172,6 @@ class TierListField(serializers.ListField):
         return [tier for tier in (1, 2, 3) if getattr(pupil, f"{self.stage}reached_t{tier}")]
 
 
-COUNTED = "meaningful (the hub's criteria), attended, and in a setting that counts (not in school)"
 PROGRESS_STATUSES = ["ten_days_met", "behind", "on_track"]
 DEPRECATED_PROGRESS_FIELDS = [
     "ks3_days",
@@ -186,15 +185,12 @@ DEPRECATED_PROGRESS_FIELDS = [
 
 @extend_schema_serializer(deprecate_fields=DEPRECATED_PROGRESS_FIELDS)
 class PupilProgressSerializer(ApiModelSerializer):
-    (
-        """A pupil's ten-day progress as at `as_at`, every figure the pupil's timeline page
+    """A pupil's ten-day progress as at `as_at`: every figure the pupil's timeline page
     shows, from learners.progress.with_progress (the one implementation). Days are counted
-    days ("""
-        + COUNTED
-        + """), credited to the key stage of the pupil's year group on
-    the day. The deprecated names stay for one release: use the `_counted` / `_logged` /
-    `_uncapped` names, which say what they count."""
-    )
+    days (meaningful by the hub's criteria, attended, in a setting that counts: not in
+    school), credited to the key stage of the pupil's year group on the day. The deprecated
+    names stay for one release: use the `_counted` / `_logged` / `_uncapped` names, which
+    say what they count."""
 
     pupil = serializers.IntegerField(source="pk", read_only=True, help_text="The pupil's id.")
     upn = serializers.CharField(read_only=True, help_text="The pupil's UPN.")

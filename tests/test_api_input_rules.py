@@ -121,7 +121,8 @@ def test_an_experience_cannot_be_changed_into_a_virtual_placement(api, world):
     assert _errors(response) == [("setting", PLACEMENT_NOT_IN_PERSON)]
 
 
-def test_the_class_logging_form_shows_the_placement_rule_on_the_setting_field(client, world):
+@pytest.mark.parametrize("step", ["_review", "_confirm"])
+def test_the_class_logging_form_shows_the_placement_rule_on_the_setting_field(client, world, step):
     client.force_login(world.a.users[R.CAREERS_LEADER])
     response = client.post(
         reverse("experience_new"),
@@ -134,7 +135,7 @@ def test_the_class_logging_form_shows_the_placement_rule_on_the_setting_field(cl
             "duration_amount": "5",
             "duration_unit": "days",
             "pupils": [world.a.pupil.pk],
-            "_confirm": "1",
+            step: "1",
         },
     )
     assert response.status_code == 400
@@ -175,10 +176,18 @@ def test_a_school_in_a_body_is_refused_naming_the_field_and_nothing_is_saved(api
     assert Experience.objects.count() == before
 
 
+def test_an_update_may_send_back_the_records_own_school_but_not_another(api, world):
+    url = reverse("api:experience-detail", args=[world.a.experience.pk])
+    same = api.patch(url, {"title": "Renamed", "school": world.a.school.pk})
+    assert same.status_code == 200, same.content
+    other = api.patch(url, {"title": "Moved", "school": world.a.sibling_school.pk})
+    assert [attr for attr, _ in _errors(other)] == ["school"]
+
+
 @pytest.mark.parametrize("field", ["hub", "trust", "employer", "learner", "pupil"])
 def test_every_tenant_field_is_refused_on_an_experience(api, world, field):
     url = reverse("api:experience-detail", args=[world.a.experience.pk])
-    response = api.patch(url, {"title": "Renamed", field: 1})
+    response = api.patch(url, {"title": "Renamed", field: 10**9})
     assert response.status_code == 400
     assert [attr for attr, _ in _errors(response)] == [field]
 
