@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from employers.models import Employer, Nomination, Opportunity
 from learners.academic import cohort_for
@@ -60,9 +61,14 @@ class UpdatedSinceFilter(F.IsoDateTimeFilter):
 
 
 class IntegerFilter(F.NumberFilter):
-    """Whole numbers only, within the range given (1.5 or 10**30 is a 400, not a query)."""
+    """Whole numbers only, within the range given (1.5 or 10**30 is a 400, not a query); the
+    schema states the range, so clients (and the schema fuzzer) know it."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        extend_schema_field({"type": "integer", "minimum": min_value, "maximum": max_value})(self)
 
 
 def id_filter(field_name: str, **kwargs) -> IntegerFilter:
