@@ -3,13 +3,15 @@ action, and lets the scoped managers restrict every queryset (NetBox's restrict(
 
 from contextlib import ExitStack
 
-from rest_framework import viewsets
+from django.db import models
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import APIView
 
 from access.actor import actor_for_user
 from access.context import acting_as
 from access.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 
+from .datetimes import UtcDateTimeField
 from .models import ApiToken
 from .permissions import ActorCan
 
@@ -40,6 +42,12 @@ class ScopedAPIMixin:
             actor = request._request.actor
         request.actor = request._request.actor = actor
         self._scope.enter_context(acting_as(actor))
+
+    @property
+    def allowed_methods(self):
+        # OPTIONS has no capability (it would answer 404), so it is not offered in `Allow`
+        # and answers 405 like any other method the route does not implement.
+        return [method for method in super().allowed_methods if method != "OPTIONS"]
 
     def capability_for(self, request):
         action = getattr(self, "action", None) or request.method.lower()
@@ -79,3 +87,66 @@ class ScopedViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
 
 class ScopedAPIView(ScopedAPIMixin, APIView):
     pass
+
+
+# -- Serializers: every API serializer stands on these two, so the rules below hold for
+#    every endpoint without being repeated in any.
+
+
+# Fields that place a record in a tenant. Records are saved to the token's organisation, so
+# a body that names one anyway is refused rather than silently saved elsewhere.
+TENANT_FIELDS = {
+    "hub": "hub",
+    "school": "school",
+    "trust": "school",
+    "employer": "employer",
+    "learner": None,
+    "pupil": None,
+}
+
+
+def _tenant_field_refusal(name: str) -> str:
+    organisation = TENANT_FIELDS[name]
+    if organisation is None:
+        return f"`{name}` cannot be set on this record."
+    return f"`{name}` cannot be set: records are saved to your token's {organisation}."
+
+
+# Answers 400 naming any tenant field in the body that the serializer does not accept as
+# input (absent, or read-only): DRF would otherwise drop it without a word. An update that
+# sends back the record's own value (a client PUTting what it read) is no attempt to move
+# it, so that alone passes. (Comments, not docstrings, here and below: the schema would
+# show a base class's docstring as every serializer's description.)
+class RefusesTenantFields:
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            refused = {
+                name: [_tenant_field_refusal(name)]
+                for name in TENANT_FIELDS
+                if name in data
+                and not self._writable(name)
+                and not self._echoes_the_record(name, data[name])
+            }
+            if refused:
+                raise exceptions.ValidationError(refused)
+        return super().to_internal_value(data)
+
+    def _writable(self, name: str) -> bool:
+        field = self.fields.get(name)
+        return field is not None and not field.read_only
+
+    def _echoes_the_record(self, name: str, value) -> bool:
+        instance = getattr(self, "instance", None)
+        current = getattr(instance, f"{name}_id", None) if instance is not None else None
+        return current is not None and str(current) == str(value)
+
+
+class ApiSerializer(RefusesTenantFields, serializers.Serializer):
+    pass
+
+
+class ApiModelSerializer(RefusesTenantFields, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UtcDateTimeField,
+    }

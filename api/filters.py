@@ -1,10 +1,20 @@
 """Query filters, each declared by hand: django-filter's Meta.fields would build a query on
 the model's default manager when the class is defined, outside any request and so outside
-any scope (the scoped manager rightly refuses). Related rows are filtered by id."""
+any scope (the scoped manager rightly refuses). Related rows are filtered by id.
+
+Every number, date and datetime filter is bounded, so a value out of the database's range
+answers 400 instead of reaching PostgreSQL (tests/test_api_filter_fuzz.py throws values at
+every filter the schema lists)."""
+
+from datetime import UTC
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from employers.models import Employer, Nomination, Opportunity
 from learners.academic import cohort_for
@@ -14,29 +24,82 @@ from schools.models import School
 
 F = django_filters
 
+BIGINT_MAX = 2**63 - 1  # ids are PostgreSQL bigints
+YEARS = {"min_value": 1900, "max_value": 2200}  # cohorts and academic years
+
+
+class UtcIsoDateTimeField(forms.DateTimeField):
+    """ISO 8601 with any offset (or none, read as UTC), normalised to UTC: PostgreSQL
+    refuses offsets beyond +/-15:59, and a moment that leaves the calendar in UTC is bad
+    input, not a server error."""
+
+    default_error_messages = {
+        "invalid": "Enter a moment in ISO 8601, e.g. 2026-12-02T03:04:05Z or "
+        "2026-12-02T03:04:05+01:00."
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            moment = parse_datetime(str(value).strip())
+            if moment is not None and moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            if moment is not None:
+                return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class UpdatedSinceFilter(F.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("lookup_expr", "gte")
+        super().__init__(**kwargs)
+
+
+class IntegerFilter(F.NumberFilter):
+    """Whole numbers only, within the range given (1.5 or 10**30 is a 400, not a query); the
+    schema states the range, so clients (and the schema fuzzer) know it."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        extend_schema_field({"type": "integer", "minimum": min_value, "maximum": max_value})(self)
+
+
+def id_filter(field_name: str, **kwargs) -> IntegerFilter:
+    return IntegerFilter(field_name=field_name, min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+UPDATED_SINCE = "(ISO 8601, any offset; without one, UTC); send the previous sync's `as_of`."
+
 
 class SchoolFilter(F.FilterSet):
-    hub = F.NumberFilter(field_name="hub_id")
-    trust = F.NumberFilter(field_name="trust_id")
+    hub = id_filter("hub_id")
+    trust = id_filter("trust_id")
     type = F.ChoiceFilter(choices=School.Type.choices)
     local_authority = F.CharFilter(lookup_expr="iexact")
 
 
 class EmployerFilter(F.FilterSet):
-    sector = F.NumberFilter(field_name="sector_id")
+    sector = id_filter("sector_id")
     size_band = F.ChoiceFilter(choices=Employer.SizeBand.choices)
 
 
 class PupilFilter(F.FilterSet):
-    updated_since = F.IsoDateTimeFilter(
+    updated_since = UpdatedSinceFilter(
         field_name="updated_at",
-        lookup_expr="gte",
-        label="Only pupils changed at or after this moment (ISO 8601); send the previous "
-        "sync's `as_of`.",
+        label=f"Only pupils changed at or after this moment {UPDATED_SINCE}",
     )
     upn = F.CharFilter(lookup_expr="iexact")
-    year_group = F.NumberFilter(method="filter_year_group", label="Year group today (7-13).")
-    cohort = F.NumberFilter()
+    year_group = IntegerFilter(
+        method="filter_year_group", min_value=7, max_value=13, label="Year group today (7-13)."
+    )
+    cohort = IntegerFilter(**YEARS, label="The academic year the pupil was in Year 7.")
     registration_group = F.CharFilter(lookup_expr="iexact")
     fsm = F.BooleanFilter()
     disadvantaged = F.BooleanFilter()
@@ -47,17 +110,17 @@ class PupilFilter(F.FilterSet):
 
 
 class ExperienceFilter(F.FilterSet):
-    updated_since = F.IsoDateTimeFilter(
+    updated_since = UpdatedSinceFilter(
         method="filter_changed_since",
         label="Only experiences that changed, or whose pupils' attendance, feedback or "
-        "reflections changed, at or after this moment (ISO 8601).",
+        f"reflections changed, at or after this moment {UPDATED_SINCE}",
     )
     starts_after = F.DateFilter(field_name="start_date", lookup_expr="gte")
     starts_before = F.DateFilter(field_name="start_date", lookup_expr="lte")
     kind = F.ChoiceFilter(choices=Experience.Kind.choices)
     setting = F.ChoiceFilter(choices=Experience.Setting.choices)
-    tier = F.NumberFilter()
-    academic_year = F.NumberFilter()
+    tier = IntegerFilter(min_value=1, max_value=3)
+    academic_year = IntegerFilter(**YEARS)
 
     def filter_changed_since(self, queryset, name, value):
         # An experience has changed when it or any pupil's part in it (attendance,
@@ -69,21 +132,27 @@ class ExperienceFilter(F.FilterSet):
 class ReportFilter(F.FilterSet):
     kind = F.ChoiceFilter(choices=ReportRun.Kind.choices)
     status = F.ChoiceFilter(choices=ReportRun.Status.choices)
-    school = F.NumberFilter(field_name="school_id")
+    school = id_filter("school_id")
     as_at = F.DateFilter()
 
 
 class OpportunityFilter(F.FilterSet):
-    updated_since = F.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        label=f"Only opportunities changed at or after this moment {UPDATED_SINCE}",
+    )
     status = F.ChoiceFilter(choices=Opportunity.Status.choices)
-    sector = F.NumberFilter(field_name="sector_id")
-    employer = F.NumberFilter(field_name="employer_id")
-    tier = F.NumberFilter()
+    sector = id_filter("sector_id")
+    employer = id_filter("employer_id")
+    tier = IntegerFilter(min_value=1, max_value=3)
     starts_after = F.DateFilter(field_name="start_date", lookup_expr="gte")
     starts_before = F.DateFilter(field_name="start_date", lookup_expr="lte")
 
 
 class NominationFilter(F.FilterSet):
-    updated_since = F.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    opportunity = F.NumberFilter(field_name="opportunity_id")
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        label=f"Only nominations changed at or after this moment {UPDATED_SINCE}",
+    )
+    opportunity = id_filter("opportunity_id")
     status = F.ChoiceFilter(choices=Nomination.Status.choices)

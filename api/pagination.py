@@ -6,6 +6,8 @@ from django.utils.http import quote_etag
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from .datetimes import utc_iso
+
 
 class SyncCursorPagination(CursorPagination):
     """Cursor pages, stable under inserts; `as_of` is the moment the listing began, the
@@ -22,7 +24,7 @@ class SyncCursorPagination(CursorPagination):
 
     def get_paginated_response(self, data):
         page = {"next": self.get_next_link(), "previous": self.get_previous_link()}
-        response = Response({**page, "as_of": self.as_of.isoformat(), "results": data})
+        response = Response({**page, "as_of": utc_iso(self.as_of), "results": data})
         # The ETag covers the page, not `as_of` (which changes on every call), so an
         # unchanged page still answers 304 to If-None-Match (ConditionalGetMiddleware).
         body = json.dumps([page, data], sort_keys=True, default=str).encode()

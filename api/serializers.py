@@ -3,8 +3,10 @@ selectors (already prefetched), writes go to services."""
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from employers.models import Employer, Nomination, Opportunity
@@ -12,39 +14,43 @@ from hubs.models import Hub, Sector
 from learners.academic import YEAR_GROUPS, year_group_on
 from learners.models import Experience, Learner, Participation
 from learners.progress import DESIGN_CRITERIA, days
+from learners.services import duration_to_hours
 from outcomes.models import Framework, MeaningfulCriterion, Objective, Outcome, Tier
 from reports.models import ReportRun
 from schools.models import School, Trust
 
+from .base import ApiModelSerializer, ApiSerializer
+from .datetimes import UtcDateTimeField
+
 YEAR_GROUP_CHOICES = [(year, f"Year {year}") for year in YEAR_GROUPS]
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(ApiModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "name", "slug"]
 
 
-class HubSerializer(serializers.ModelSerializer):
+class HubSerializer(ApiModelSerializer):
     class Meta:
         model = Hub
         fields = ["id", "name", "region", "growth_sectors", "meaningful_criteria"]
         fields += ["ks3_virtual_cap_days"]
 
 
-class TrustSerializer(serializers.ModelSerializer):
+class TrustSerializer(ApiModelSerializer):
     class Meta:
         model = Trust
         fields = ["id", "name"]
 
 
-class SchoolSerializer(serializers.ModelSerializer):
+class SchoolSerializer(ApiModelSerializer):
     class Meta:
         model = School
         fields = ["id", "urn", "name", "type", "local_authority", "fsm_percent", "hub", "trust"]
 
 
-class EmployerSerializer(serializers.ModelSerializer):
+class EmployerSerializer(ApiModelSerializer):
     class Meta:
         model = Employer
         fields = ["id", "name", "companies_house_number", "size_band", "is_sme", "sector"]
@@ -52,13 +58,13 @@ class EmployerSerializer(serializers.ModelSerializer):
 
 
 # The framework, nested as it reads: tiers > outcomes > objectives, with the criteria.
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ApiModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "code", "text"]
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ApiModelSerializer):
     objectives = ObjectiveSerializer(many=True)
 
     class Meta:
@@ -66,7 +72,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "description", "objectives"]
 
 
-class TierSerializer(serializers.ModelSerializer):
+class TierSerializer(ApiModelSerializer):
     outcomes = OutcomeSerializer(many=True)
 
     class Meta:
@@ -74,13 +80,13 @@ class TierSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "level", "name", "outcomes"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ApiModelSerializer):
     class Meta:
         model = MeaningfulCriterion
         fields = ["code", "text"]
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
+class FrameworkSerializer(ApiModelSerializer):
     tiers = TierSerializer(many=True)
     criteria = CriterionSerializer(many=True)
 
@@ -89,7 +95,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
         fields = ["version", "name", "publisher", "note", "tiers", "criteria"]
 
 
-class PupilSerializer(serializers.ModelSerializer):
+class PupilSerializer(ApiModelSerializer):
     year_group = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,7 +108,7 @@ class PupilSerializer(serializers.ModelSerializer):
         return year_group_on(pupil.cohort, timezone.localdate())
 
 
-class PupilRecordSerializer(serializers.Serializer):
+class PupilRecordSerializer(ApiSerializer):
     """One pupil as the MIS holds them; the same columns and rules as the CSV import."""
 
     upn = serializers.CharField(max_length=13)
@@ -121,11 +127,11 @@ class PupilRecordSerializer(serializers.Serializer):
     looked_after = serializers.BooleanField(default=False)
 
 
-class PupilUpsertSerializer(serializers.Serializer):
+class PupilUpsertSerializer(ApiSerializer):
     pupils = PupilRecordSerializer(many=True, allow_empty=False, max_length=5000)
 
 
-class PupilUpsertResultSerializer(serializers.Serializer):
+class PupilUpsertResultSerializer(ApiSerializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     moved = serializers.IntegerField(
@@ -155,37 +161,163 @@ class DaysField(serializers.DecimalField):
         return super().to_representation(days(value))
 
 
-class PupilProgressSerializer(serializers.ModelSerializer):
-    """A pupil's ten-day progress, from learners.progress (the one implementation)."""
+def _days(source: str, counts: str) -> DaysField:
+    return DaysField(source=source, help_text=f"Days (of 5 hours): {counts}")
 
-    pupil = serializers.IntegerField(source="pk", read_only=True)
-    year_group = serializers.SerializerMethodField()
-    ks3_days = DaysField(source="ks3_hours")
-    ks3_virtual_days = DaysField(source="ks3_virtual_hours")
-    ks4_days = DaysField(source="ks4_hours")
-    ks4_placement_days = DaysField(source="ks4_placement_hours")
-    total_days = DaysField(source="total_hours")
-    ks3_employers = serializers.IntegerField(read_only=True)
-    ks3_week_met = serializers.BooleanField(read_only=True)
-    ks4_week_met = serializers.BooleanField(read_only=True)
-    ten_days_met = serializers.BooleanField(read_only=True)
-    behind = serializers.BooleanField(read_only=True)
-    reached_tiers = serializers.SerializerMethodField()
+
+def _count(counts: str) -> serializers.IntegerField:
+    return serializers.IntegerField(read_only=True, help_text=counts)
+
+
+def _verdict(meaning: str) -> serializers.BooleanField:
+    return serializers.BooleanField(read_only=True, help_text=meaning)
+
+
+class TierListField(serializers.ListField):
+    """The tiers (1-3) of the experiences a pupil attended, from reached_t1..t3 annotations
+    with the given prefix (`ks3_`, `ks4_` or none for any year group)."""
+
+    def __init__(self, *, stage: str = "", **kwargs):
+        self.stage = stage
+        child = serializers.IntegerField(min_value=1, max_value=3)
+        super().__init__(child=child, read_only=True, **kwargs)
+
+    def get_attribute(self, pupil):
+        return [tier for tier in (1, 2, 3) if getattr(pupil, f"{self.stage}reached_t{tier}")]
+
+
+PROGRESS_STATUSES = ["ten_days_met", "behind", "on_track"]
+DEPRECATED_PROGRESS_FIELDS = [
+    "ks3_days",
+    "ks3_virtual_days",
+    "ks4_days",
+    "ks4_placement_days",
+    "total_days",
+    "reached_tiers",
+]
+
+
+@extend_schema_serializer(deprecate_fields=DEPRECATED_PROGRESS_FIELDS)
+class PupilProgressSerializer(ApiModelSerializer):
+    """A pupil's ten-day progress as at `as_at`: every figure the pupil's timeline page
+    shows, from learners.progress.with_progress (the one implementation). Days are counted
+    days (meaningful by the hub's criteria, attended, in a setting that counts: not in
+    school), credited to the key stage of the pupil's year group on the day. The deprecated
+    names stay for one release: use the `_counted` / `_logged` / `_uncapped` names, which
+    say what they count."""
+
+    pupil = serializers.IntegerField(source="pk", read_only=True, help_text="The pupil's id.")
+    upn = serializers.CharField(read_only=True, help_text="The pupil's UPN.")
+    school = serializers.IntegerField(
+        source="school_id", read_only=True, help_text="The id of the pupil's school."
+    )
+    year_group = serializers.SerializerMethodField(
+        help_text="The pupil's year group (7-13) on `as_at`."
+    )
+    as_at = serializers.SerializerMethodField(
+        help_text="The date the figures are as at: experiences after it are not counted."
+    )
+    ks3_in_person_days = _days(
+        "ks3_in_person_hours", "counted days in Years 7-9 that were not virtual."
+    )
+    ks3_virtual_days_logged = _days(
+        "ks3_virtual_hours", "counted virtual days in Years 7-9, all of them (not capped)."
+    )
+    ks3_virtual_days_counted = _days(
+        "ks3_virtual_counted_hours",
+        "the virtual days of Years 7-9 that count toward the KS3 week: "
+        "ks3_virtual_days_logged capped at the hub's virtual cap (2.5 days by default).",
+    )
+    ks3_days_counted = _days(
+        "ks3_hours",
+        "days toward the KS3 week: ks3_in_person_days + ks3_virtual_days_counted.",
+    )
+    ks3_expected_days = _days(
+        "ks3_expected_hours",
+        "the pro-rata share of the KS3 week's 5 days for the part of Years 7-9 elapsed by "
+        "`as_at` (5 once Year 9 is over); fewer ks3_days_counted during KS3 is behind.",
+    )
+    ks4_days_counted = _days(
+        "ks4_hours", "counted days in Years 10-11 of any kind (placements or not)."
+    )
+    ks4_placement_days_counted = _days(
+        "ks4_placement_hours",
+        "days toward the KS4 week: counted days in Years 10-11 of placements in person at a "
+        "workplace.",
+    )
+    ks4_expected_days = _days(
+        "ks4_expected_hours",
+        "the pro-rata share of the KS4 week's 5 days for the part of Years 10-11 elapsed by "
+        "`as_at`; fewer ks4_placement_days_counted during KS4 is behind.",
+    )
+    total_days_uncapped = _days(
+        "total_hours",
+        "every counted day in any year group, virtual time not capped (the timeline page's "
+        "'All counted days'); so it can exceed ks3_days_counted + ks4_days_counted.",
+    )
+    ks3_employers = _count("Distinct employers of the counted experiences in Years 7-9.")
+    ks4_employers = _count("Distinct employers of the counted experiences in Years 10-11.")
+    ks3_sectors = _count("Distinct sectors of the counted experiences in Years 7-9.")
+    ks4_sectors = _count("Distinct sectors of the counted experiences in Years 10-11.")
+    ks3_tiers_reached = TierListField(
+        stage="ks3_",
+        help_text="equalex tiers (1-3) of experiences attended in Years 7-9, counted or not.",
+    )
+    ks4_tiers_reached = TierListField(
+        stage="ks4_",
+        help_text="equalex tiers (1-3) of experiences attended in Years 10-11, counted or not.",
+    )
+    tiers_reached = TierListField(
+        help_text="equalex tiers (1-3) of experiences attended in any year group, counted or not."
+    )
+    ks3_week_met = _verdict(
+        "ks3_days_counted is at least 5 and the counted KS3 experiences had at least two "
+        "different employers."
+    )
+    ks4_week_met = _verdict("ks4_placement_days_counted is at least 5.")
+    ten_days_met = _verdict("Both ks3_week_met and ks4_week_met.")
+    behind = _verdict(
+        "During KS3, ks3_days_counted is below ks3_expected_days; during KS4, "
+        "ks4_placement_days_counted is below ks4_expected_days. Never in Years 12-13."
+    )
+    status = serializers.SerializerMethodField(
+        help_text="As the timeline page shows it: `ten_days_met` if both weeks are met, else "
+        "`behind` if behind, else `on_track`."
+    )
+
+    # Deprecated: the same figures under names that do not say what they count.
+    ks3_days = _days("ks3_hours", "deprecated, use ks3_days_counted.")
+    ks3_virtual_days = _days("ks3_virtual_hours", "deprecated, use ks3_virtual_days_logged.")
+    ks4_days = _days("ks4_hours", "deprecated, use ks4_days_counted.")
+    ks4_placement_days = _days("ks4_placement_hours", "deprecated, use ks4_placement_days_counted.")
+    total_days = _days("total_hours", "deprecated, use total_days_uncapped.")
+    reached_tiers = TierListField(help_text="Deprecated, use tiers_reached.")
 
     class Meta:
         model = Learner
-        fields = ["pupil", "upn", "school", "year_group", "ks3_days", "ks3_virtual_days"]
-        fields += ["ks4_days", "ks4_placement_days", "total_days", "ks3_employers"]
-        fields += ["ks3_week_met", "ks4_week_met", "ten_days_met", "behind", "reached_tiers"]
+        fields = ["pupil", "upn", "school", "year_group", "as_at", "ks3_in_person_days"]
+        fields += ["ks3_virtual_days_logged", "ks3_virtual_days_counted", "ks3_days_counted"]
+        fields += ["ks3_expected_days", "ks4_days_counted", "ks4_placement_days_counted"]
+        fields += ["ks4_expected_days", "total_days_uncapped", "ks3_employers"]
+        fields += ["ks4_employers", "ks3_sectors", "ks4_sectors", "ks3_tiers_reached"]
+        fields += ["ks4_tiers_reached", "tiers_reached", "ks3_week_met", "ks4_week_met"]
+        fields += ["ten_days_met", "behind", "status", *DEPRECATED_PROGRESS_FIELDS]
 
     def get_year_group(self, pupil) -> int:
         return year_group_on(pupil.cohort, self.context["as_at"])
 
-    def get_reached_tiers(self, pupil) -> list[int]:
-        return [tier for tier in (1, 2, 3) if getattr(pupil, f"reached_t{tier}")]
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_as_at(self, pupil):
+        return self.context["as_at"].isoformat()
+
+    @extend_schema_field(serializers.ChoiceField(choices=PROGRESS_STATUSES))
+    def get_status(self, pupil) -> str:
+        if pupil.ten_days_met:
+            return "ten_days_met"
+        return "behind" if pupil.behind else "on_track"
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ParticipationSerializer(ApiModelSerializer):
     pupil = serializers.IntegerField(source="learner_id", read_only=True)
 
     class Meta:
@@ -214,7 +346,19 @@ class CriteriaField(serializers.ListField):
         return [code for code in DESIGN_CRITERIA if getattr(experience, f"meets_{code.lower()}")]
 
 
-class ExperienceSerializer(serializers.ModelSerializer):
+class QuarterHoursField(serializers.DecimalField):
+    """Hours to the quarter hour, refused in the form's words (learners.services owns the
+    rule) rather than DRF's "no more than 2 decimal places", which would let 1.1 through."""
+
+    def validate_precision(self, value):
+        try:
+            duration_to_hours(value, "hours")
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["duration"]) from error
+        return super().validate_precision(value)
+
+
+class ExperienceSerializer(ApiModelSerializer):
     """An experience and every pupil's part in it. To log one for a class, send `pupils`."""
 
     pupils = serializers.ListField(
@@ -233,12 +377,12 @@ class ExperienceSerializer(serializers.ModelSerializer):
     sectors = IdListField(required=False, default=list)
     objectives = IdListField(required=False, default=list)
     participations = ParticipationSerializer(many=True, read_only=True)
-    duration_hours = serializers.DecimalField(
+    duration_hours = QuarterHoursField(
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0.25"),
         max_value=Decimal(500),
-        help_text="In hours; a day is 5 hours.",
+        help_text="In hours, to the quarter hour (1.25, not 1.1); a day is 5 hours.",
     )
     end_date = serializers.DateField(required=False, allow_null=True)
     allow_duplicate = serializers.BooleanField(
@@ -260,7 +404,7 @@ class ExperienceSerializer(serializers.ModelSerializer):
         read_only_fields = ["school", "academic_year", "created_at", "updated_at"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ApiModelSerializer):
     pupil = serializers.IntegerField(source="learner_id", read_only=True, allow_null=True)
     downloads = serializers.SerializerMethodField()
 
@@ -288,7 +432,7 @@ class ReportSerializer(serializers.ModelSerializer):
         }
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(ApiSerializer):
     kind = serializers.ChoiceField(choices=ReportRun.Kind.choices)
     as_at = serializers.DateField(required=False, help_text="Defaults to today.")
     school = serializers.IntegerField(required=False, min_value=1)
@@ -308,7 +452,7 @@ class ReportRequestSerializer(serializers.Serializer):
         return data
 
 
-class SchoolProgressRowSerializer(serializers.Serializer):
+class SchoolProgressRowSerializer(ApiSerializer):
     year_group = serializers.IntegerField()
     pupils = serializers.IntegerField()
     on_track = serializers.IntegerField()
@@ -319,7 +463,7 @@ class SchoolProgressRowSerializer(serializers.Serializer):
     others_on_track_pct = serializers.IntegerField(allow_null=True)
 
 
-class CompassAnswerSerializer(serializers.Serializer):
+class CompassAnswerSerializer(ApiSerializer):
     code = serializers.CharField()
     question = serializers.CharField()
     numerator = serializers.IntegerField()
@@ -327,21 +471,21 @@ class CompassAnswerSerializer(serializers.Serializer):
     band = serializers.CharField()
 
 
-class SchoolProgressSerializer(serializers.Serializer):
+class SchoolProgressSerializer(ApiSerializer):
     school = serializers.IntegerField()
     as_at = serializers.DateField()
     year_groups = SchoolProgressRowSerializer(many=True)
     compass = CompassAnswerSerializer(many=True)
 
 
-class NationalHubSerializer(serializers.Serializer):
+class NationalHubSerializer(ApiSerializer):
     name = serializers.CharField()
     region = serializers.CharField()
     as_at = serializers.DateField(allow_null=True)
     totals = serializers.DictField(allow_null=True)
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(ApiSerializer):
     user = serializers.EmailField()
     role = serializers.CharField(allow_null=True)
     hub = serializers.IntegerField(allow_null=True)
@@ -350,7 +494,7 @@ class MeSerializer(serializers.Serializer):
     token = serializers.DictField(allow_null=True)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(ApiModelSerializer):
     """An opportunity as offered; `places_held` counts every school's held places."""
 
     objectives = IdListField(required=False, default=list)
@@ -380,7 +524,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         read_only_fields = ["employer", "status", "attendance_confirmed_at", "updated_at"]
 
 
-class SchoolNominationSerializer(serializers.ModelSerializer):
+class SchoolNominationSerializer(ApiModelSerializer):
     """A school's own nomination, with why the allocation decided as it did."""
 
     pupil = serializers.IntegerField(source="learner_id", read_only=True)
@@ -392,7 +536,7 @@ class SchoolNominationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SharedNominationSerializer(serializers.Serializer):
+class SharedNominationSerializer(ApiSerializer):
     """All an employer may know of a nominated pupil: first name, year group (on the first
     day) and the support needs the school chose to share."""
 
@@ -403,7 +547,7 @@ class SharedNominationSerializer(serializers.Serializer):
     shared_support_needs = serializers.CharField()
     status = serializers.ChoiceField(choices=Nomination.Status.choices)
     decision_reason = serializers.CharField()
-    updated_at = serializers.DateTimeField()
+    updated_at = UtcDateTimeField()
 
     def get_first_name(self, row) -> str:
         return row["learner__preferred_first_name"] or row["learner__legal_first_name"]
@@ -412,7 +556,7 @@ class SharedNominationSerializer(serializers.Serializer):
         return year_group_on(row["learner__cohort"], row["opportunity__start_date"])
 
 
-class NominationRequestSerializer(serializers.Serializer):
+class NominationRequestSerializer(ApiSerializer):
     opportunity = serializers.IntegerField(min_value=1)
     pupils = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
@@ -431,11 +575,11 @@ class NominationRequestSerializer(serializers.Serializer):
     )
 
 
-class NominationDecisionSerializer(serializers.Serializer):
+class NominationDecisionSerializer(ApiSerializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
-class AllocationRunSerializer(serializers.Serializer):
+class AllocationRunSerializer(ApiSerializer):
     offered = serializers.IntegerField()
     not_offered = serializers.IntegerField()

@@ -3,6 +3,7 @@ selectors or the scoped managers, so a row of another tenant is never even found
 
 from datetime import date
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
@@ -39,14 +40,28 @@ from .base import ScopedAPIView, ScopedViewSet
 from .errors import LikelyDuplicateSerializer
 
 AS_AT = OpenApiParameter(
-    "as_at", OpenApiTypes.DATE, description="Progress as at this date (default: today)."
+    "as_at",
+    OpenApiTypes.DATE,
+    description="Progress as at this date (default: today), from 2000-01-01 to 2099-12-31.",
 )
 
 
+# Progress is computed per cohort from the date; outside these years it means nothing (and
+# the pro-rata arithmetic would leave the calendar).
+AS_AT_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
+
+
 def _as_at(request) -> date:
-    field = serializers.DateField()
+    field = serializers.DateField(
+        validators=[MinValueValidator(AS_AT_RANGE[0]), MaxValueValidator(AS_AT_RANGE[1])]
+    )
     raw = request.query_params.get("as_at")
-    return field.run_validation(raw) if raw else timezone.localdate()
+    if not raw:
+        return timezone.localdate()
+    try:
+        return field.run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({"as_at": error.detail}) from error
 
 
 class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -137,6 +152,7 @@ class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         "list": "pupil.view_named",
         "retrieve": "pupil.view_named",
         "bulk_upsert": "pupil.import",
+        "progress": "progress.view",
     }
     serializer_class = s.PupilSerializer
     filterset_class = filters.PupilFilter
@@ -158,6 +174,16 @@ class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         pupil = self.get_object()
         audit_many(self.actor, AuditEvent.Action.VIEW, [pupil])
         return Response(self.get_serializer(pupil).data)
+
+    @extend_schema(parameters=[AS_AT], responses=s.PupilProgressSerializer)
+    @action(detail=True)
+    def progress(self, request, pk=None):
+        """This pupil's ten-day progress as at a date: the figures of /progress/pupils/ (the
+        same serializer), every figure of the pupil's timeline page. Audited."""
+        as_at = _as_at(request)
+        pupil = pupils_with_progress(self.actor, self.get_queryset(), as_at).get(pk=pk)
+        audit_many(self.actor, AuditEvent.Action.VIEW, [pupil])
+        return Response(s.PupilProgressSerializer(pupil, context={"as_at": as_at}).data)
 
     @extend_schema(
         request=s.PupilUpsertSerializer,
@@ -195,7 +221,8 @@ def _as_text(value) -> str:
 
 class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Each pupil's ten-day progress as at a date, computed by the same rules as the pages
-    and reports."""
+    and reports: every figure of the pupil's timeline page. Reads are audited (they name
+    pupils by UPN)."""
 
     model = Learner
     capabilities = {"list": "progress.view"}
@@ -204,9 +231,7 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
     filterset_class = filters.PupilFilter
 
     def scoped_queryset(self):
-        as_at = self._as_at()
-        rules = ProgressRules.for_hub(Hub.objects.get(pk=self.actor.hub_id))
-        return with_progress(Learner.objects.all(), rules=rules, as_at=as_at)
+        return pupils_with_progress(self.actor, Learner.objects.all(), self._as_at())
 
     def _as_at(self):
         if not hasattr(self, "_as_at_value"):
@@ -215,6 +240,11 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "as_at": self._as_at()}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        audit_many(self.actor, AuditEvent.Action.VIEW, page)
+        return page
 
     @extend_schema(parameters=[AS_AT])
     def list(self, request, *args, **kwargs):
@@ -233,6 +263,13 @@ class LikelyDuplicateError(exceptions.APIException):
         super().__init__(duplicate.messages[0])
         ids = [match.experience_id for match in duplicate.matches]
         self.extra_body = {"existing_experience": ids[0], "existing_experiences": ids}
+
+
+def pupils_with_progress(actor, pupils, as_at: date):
+    """Pupils (a scoped queryset) with every figure the timeline page shows, as at a date:
+    one query, whatever the number of pupils."""
+    rules = ProgressRules.for_hub(Hub.objects.get(pk=actor.hub_id))
+    return with_progress(pupils, rules=rules, as_at=as_at, variety=True)
 
 
 class ExperienceViewSet(

@@ -20,6 +20,7 @@ from hubs.models import Hub, Sector
 from hubs.postcodes import postcode_clean
 from learners.models import Learner
 from learners.progress import DESIGN_CRITERIA, ProgressRules, with_progress
+from learners.services import placement_setting_check
 from outcomes.models import Objective
 
 from . import notifications
@@ -135,6 +136,7 @@ def opportunity_create(
     when attendance is confirmed carries them, and they decide whether it counts.
     """
     actor.require("opportunity.manage")
+    placement_setting_check(kind, setting)
     employer = Employer.objects.get(pk=actor.employer_id)
     hub_ids = set(hub_ids)
     hubs = list(Hub.objects.filter(pk__in=hub_ids))  # partner hubs only, by scope

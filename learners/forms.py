@@ -7,7 +7,7 @@ from hubs.models import Sector
 from outcomes.models import Objective
 
 from .models import Experience
-from .services import DURATION_UNITS, duration_to_hours
+from .services import DURATION_UNITS, duration_to_hours, placement_setting_check
 
 CRITERIA_CHOICES = [
     ("M1", "M1 has a clear purpose, shared with the employer and the young person"),
@@ -86,6 +86,11 @@ class ExperienceForm(forms.Form):
                 )
             except forms.ValidationError as error:
                 self.add_error("duration_amount", error.message_dict["duration"])
+        try:
+            # At the review step already, not only when the service is finally called.
+            placement_setting_check(cleaned.get("kind"), cleaned.get("setting"))
+        except forms.ValidationError as error:
+            self.add_error("setting", error.message_dict["setting"])
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The last day cannot be before the first.")

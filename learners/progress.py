@@ -199,8 +199,12 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
     """Annotate a Learner queryset with every progress figure as at a date.
 
     Hours: ks3_in_person_hours, ks3_virtual_hours, ks3_hours (virtual capped), ks4_hours,
-    ks4_placement_hours, total_hours. Variety: ks3_employers (the KS3 week needs two) and,
-    with variety=True, ks4_employers, ks3_sectors, ks4_sectors. Tiers: reached_t1..t3.
+    ks4_placement_hours, total_hours (every counted hour, virtual uncapped), ks3_expected_hours
+    and ks4_expected_hours (the pro-rata share). Variety: ks3_employers (the KS3 week needs
+    two) and, with variety=True, ks4_employers, ks3_sectors, ks4_sectors. Tiers: reached_t1..t3
+    (any year group) and, with variety=True, ks3_reached_t1..t3 and ks4_reached_t1..t3; a
+    tier is reached by attending an experience of it, counted or not. With variety=True
+    also ks3_virtual_counted_hours (virtual hours within the hub's cap).
     Verdicts: ks3_week_met, ks4_week_met, ten_days_met, behind (against the pro-rata share
     of the current stage's week).
     """
@@ -244,10 +248,22 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
         stage_offset=_ByPupil(offset_now, output_field=IntegerField()),
     )
     if variety:
+        # What one pupil's page and the API show; hub-wide totals (grouped_progress) never
+        # ask for it, so their query stays as it was.
         queryset = queryset.annotate(
             ks4_employers=_distinct_count("employers", KS4_OFFSETS, rules, as_at),
             ks3_sectors=_distinct_count("sectors", KS3_OFFSETS, rules, as_at),
             ks4_sectors=_distinct_count("sectors", KS4_OFFSETS, rules, as_at),
+            ks3_virtual_counted_hours=Least(
+                F("ks3_virtual_hours"), Value(rules.ks3_virtual_cap_hours)
+            ),
+            **{
+                f"{stage}_reached_t{tier}": Count(
+                    "pk", filter=attended & in_stage & Q(**{f"{p}experience__tier": tier})
+                )
+                for stage, in_stage in (("ks3", ks3_q(p)), ("ks4", ks4_q(p)))
+                for tier in (1, 2, 3)
+            },
         )
     queryset = queryset.annotate(
         # CASE decides the hours first, so the employer count (a subquery) only runs for

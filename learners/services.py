@@ -39,6 +39,29 @@ def duration_to_hours(amount, unit: str) -> Decimal:
     return quarters / 4
 
 
+def _whole_quarter_hours(hours) -> Decimal:
+    """The form's quarter-hour rule for a duration already in hours (the API sends hours),
+    reported on the field the caller sent."""
+    try:
+        return duration_to_hours(hours, "hours")
+    except ValidationError as error:
+        raise ValidationError({"duration_hours": error.message_dict["duration"]}) from error
+
+
+PLACEMENT_NOT_IN_PERSON = (
+    "A placement is in person at a workplace: record virtual or in-school work as another "
+    "kind, e.g. 'Virtual workplace experience'."
+)
+
+
+def placement_setting_check(kind: str, setting: str) -> None:
+    """DESIGN: the KS4 week counts placements in person at a real workplace only, so a
+    "placement" anywhere else is refused rather than stored and silently not counted.
+    Experiences and employers' opportunities (which become experiences) share the rule."""
+    if kind == Experience.Kind.PLACEMENT and setting != Experience.Setting.WORKPLACE:
+        raise ValidationError({"setting": PLACEMENT_NOT_IN_PERSON})
+
+
 def _scoped_ids(queryset, ids, what: str) -> list:
     ids = sorted(set(ids or ()))
     found = list(queryset.filter(pk__in=ids))
@@ -80,6 +103,8 @@ def experience_log(
     passes `different_from`: the experiences the user was shown and said are different, so
     one saved meanwhile (a double-click's first click, a colleague) still stops it.
     """
+    placement_setting_check(kind, setting)
+    duration_hours = _whole_quarter_hours(duration_hours)
     school = School.objects.get(pk=actor.school_id)
     pupils = _scoped_ids(Learner.objects.all(), pupil_ids, "pupils")
     if not pupils:
@@ -172,6 +197,8 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     for name, value in fields.items():
         setattr(experience, name, value)
     experience.end_date = _check_dates(experience.start_date, experience.end_date)
+    placement_setting_check(experience.kind, experience.setting)
+    experience.duration_hours = _whole_quarter_hours(experience.duration_hours)
     if criteria is not None:
         for code in DESIGN_CRITERIA:
             setattr(experience, f"meets_{code.lower()}", code in set(criteria))

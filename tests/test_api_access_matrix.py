@@ -80,6 +80,7 @@ API_DESIGNED = {
     "api:pupil-detail": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
     "api:pupil-bulk-upsert": (None, {"POST": _allowed(only({R.CAREERS_LEADER: ALL_OK}))}),
     "api:pupil-progress-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    "api:pupil-progress": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
     "api:experience-list": (None, {"GET": SCHOOL_ROLES_ALL, "POST": _allowed(SCHOOL_ROLES_ALL)}),
     "api:experience-detail": (
         "experience",
@@ -275,3 +276,34 @@ def test_no_list_shows_another_tenants_rows(client, module_world, tokens, name, 
 def test_the_schema_and_docs_are_public(client, module_world):
     assert client.get(reverse("api:schema")).status_code == 200
     assert client.get(reverse("api:docs")).status_code == 200
+
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+UNDESIGNED = [
+    (name, method)
+    for name, (kind, methods) in API_DESIGNED.items()
+    for method in HTTP_METHODS
+    if method not in methods
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method"), UNDESIGNED)
+def test_a_method_a_route_does_not_have_answers_405_listing_those_it_has(
+    client, module_world, tokens, name, method
+):
+    """Whatever the role and whoever owns the object: the route's methods are public (the
+    schema lists them), so 405 leaks nothing; a role refused a method the route has gets
+    404 (test_api_matrix)."""
+    kind, methods = API_DESIGNED[name]
+    kwargs = {}
+    if kind:
+        kwargs = {"pk": _object(module_world, kind, module_world.a, module_world.b, "own").pk}
+        if kind == "report_pdf":
+            kwargs["output"] = "pdf"
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+    for role in (R.CAREERS_LEADER, R.EMPLOYER):
+        headers = bearer(tokens[(role, False)])
+        response = _call(client, method, reverse(name, kwargs=kwargs), headers)
+        assert response.status_code == 405, (name, method, role, response.status_code)
+        assert set(response["Allow"].split(", ")) == allowed, (name, method, response["Allow"])

@@ -182,13 +182,15 @@ def test_31_august_of_year_9_is_ks3_and_1_september_is_ks4(leader, world, pupil)
     assert result.ks4_placement_hours == 10
 
 
-def test_a_virtual_placement_counts_to_the_total_but_not_the_ks4_week(leader, world, pupil):
+def test_virtual_work_in_ks4_counts_to_the_total_but_not_the_ks4_week(leader, world, pupil):
+    # A placement is in person by definition (a virtual one is refused when logged), so
+    # virtual KS4 work is logged as a virtual workplace experience.
     log(
         leader,
         [pupil],
         on=date(2026, 10, 5),
         hours=25,
-        kind="placement",
+        kind="virtual_experience",
         setting="virtual",
         employers=[world.a.employer],
     )
