@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import (
@@ -58,6 +58,23 @@ class ProgressRules:
             meaningful_criteria=tuple(sorted(hub.meaningful_criteria)),
             ks3_virtual_cap_hours=hub.ks3_virtual_cap_days * HOURS_PER_DAY,
         )
+
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact value rounded half away from zero: 6.25 -> 6.3, -0.05 -> -0.1. (Python's
+    round() on floats rounds 6.25 to 6.2 and misses ties its binary floats cannot hold.)"""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int, places: int = 1):
+    """The one published percentage: part/whole rounded half up to `places` decimals (a
+    float, or an int for whole percentages, as the JSON summaries carry them); None when
+    there is nobody to count."""
+    if not whole:
+        return None
+    value = round_half_up(Fraction(100 * part, whole), places)
+    return float(value) if places else int(value)
 
 
 def days(hours) -> Decimal:
@@ -371,7 +388,7 @@ class CompassAnswer:
     def percent(self) -> Decimal | None:
         if not self.denominator:
             return None
-        return (Decimal(self.numerator) * 100 / self.denominator).quantize(Decimal("0.1"))
+        return round_half_up(Fraction(100 * self.numerator, self.denominator), 1)
 
 
 def compass_answers(learners, *, rules: ProgressRules, as_at: date) -> list[CompassAnswer]:
