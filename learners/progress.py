@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from .models import Experience, Participation
 
@@ -149,6 +149,19 @@ def _stage_fraction(cohort: int, as_at: date, first_offset: int, years: int) -> 
     end = date(cohort + first_offset + years, 9, 1)
     elapsed = (as_at - start).days
     return Fraction(min(max(elapsed, 0), (end - start).days), (end - start).days)
+
+
+def _exactly_behind(hours: str, cohort: int, as_at: date, first_offset: int, years: int):
+    """hours < 25 x elapsed/length, compared exactly in integers and decimals: hours x
+    length < 25 x elapsed. (A share rounded to 0.01 first would call a pupil on track who
+    has 0.25 hours against an exact share of 0.2509.)"""
+    share = _stage_fraction(cohort, as_at, first_offset, years)
+    return LessThan(
+        ExpressionWrapper(
+            F(hours) * Value(share.denominator), output_field=DecimalField(max_digits=14)
+        ),
+        Value(WEEK_HOURS * share.numerator),
+    )
 
 
 def expected_hours(cohort: int, as_at: date) -> tuple[Decimal, Decimal]:
@@ -287,16 +300,25 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
             default=F("ks3_week_met"),
             output_field=BooleanField(),
         ),
+        # Behind: fewer counted hours than the exact pro-rata share of the current stage's
+        # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
         behind=Case(
-            When(
-                Q(stage_offset__lte=2) & Q(ks3_hours__lt=F("ks3_expected_hours")),
-                then=Value(True),
-            ),
-            When(
-                Q(stage_offset__gte=3, stage_offset__lte=4)
-                & Q(ks4_placement_hours__lt=F("ks4_expected_hours")),
-                then=Value(True),
-            ),
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks3_hours", c, as_at, 0, 3),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 0 <= academic_year_of(as_at) - c <= 2
+            ],
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks4_placement_hours", c, as_at, 3, 2),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 3 <= academic_year_of(as_at) - c <= 4
+            ],
             default=Value(False),
             output_field=BooleanField(),
         ),

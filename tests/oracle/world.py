@@ -63,6 +63,8 @@ def _as_at(rng: random.Random) -> date:
             date(year + 1, 7, 31),
             date(year + 1, 8, 31),
             date(year, 9, 1),
+            # 12 September: a Year 7's exact share is 0.2509 hours, above 0.25 (rounded).
+            date(year, 9, 12),
             date(year, 9, 1) + timedelta(days=rng.randrange(365)),
         )
     )
