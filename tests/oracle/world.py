@@ -209,7 +209,7 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
                 attended = (
                     Decimal(0)
                     if absent
-                    else (hours / 2).quantize(Decimal("0.25"))
+                    else Decimal(int(hours * 2)) / 4  # half the time, to the quarter hour
                     if roll < 0.18
                     else hours
                 )
