@@ -29,6 +29,7 @@ def surface_disagreements(loaded: Loaded) -> list[str]:
         found += s.api_pupils(client, secret, loaded, school, as_at)
         found += s.api_school(client, secret, loaded, school, as_at)
         found += s.school_report(loaded, school, as_at)
+        found += s.school_report_page(client, loaded, school, as_at)
         years = sorted({m.year_group(p.cohort, as_at) for p in pupils} & set(range(7, 14)))
         for year in years[:2]:
             found += s.cohort_report(loaded, school, year, as_at)

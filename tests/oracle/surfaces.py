@@ -152,6 +152,39 @@ def school_summary_page(client, loaded: Loaded, school: m.School, as_at: date) -
     )
 
 
+def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    """The school's report page shows its latest built school_b6 run."""
+    expected = m.school_summary(loaded.world, school.id, as_at)
+    page = Page(_get(client, f"/reports/school/{loaded.db('schools', school.id)}/"))
+    h, x = expected["headline"], expected["experiences"]
+    facts = [
+        str(h["pupils"]),
+        pct_text(h["on_track_pct"]),
+        f"{dash(h['fsm_gap'])} points",
+        f"{dash(h['send_gap'])} points",
+        f"{pct_text(x['meaningful_pct'])} (all seven criteria: {pct_text(x['all_seven_pct'])})",
+    ]
+    compass = [[a["band"], str(a["numerator"]), str(a["denominator"])] for a in expected["compass"]]
+    years = [
+        [
+            f"Year {y['year_group']}",
+            str(y["pupils"]),
+            pct_text(y["on_track_pct"]),
+            str(y["ks3_met"]),
+            str(y["ks4_met"]),
+            dash(y["fsm_gap"]),
+        ]
+        for y in expected["years"]
+    ]
+    tables = [t for t in page.tables if t]
+    where = f"school report page {school.id}"
+    return (
+        differences(facts, [text for _t, text in page.facts], f"{where} headline")
+        + differences(compass, [row[1:] for row in tables[0][1:]], f"{where} compass")
+        + differences(years, tables[1][1:], f"{where} years")
+    )
+
+
 def cohort_page(client, loaded: Loaded, school: m.School, year: int, as_at: date) -> list[str]:
     world = loaded.world
     page = Page(_get(client, f"/progress/year/{year}/?as_at={as_at.isoformat()}"))
