@@ -462,10 +462,9 @@ def school_summary(world: World, school_id: int, as_at: date) -> dict:
     hub = world.by_id("hubs")[school.hub]
     pupils = pupils_of_school(world, school_id)
     progress = [pupil_progress(world, p, as_at) for p in pupils]
-    years, everyone = [], []
+    years = []
     for year in range(7, 12):
         tally = _tally([p for p in progress if p.year_group == year])
-        everyone += [p for p in progress if p.year_group == year]
         years.append(
             {
                 "year_group": year,
@@ -478,7 +477,7 @@ def school_summary(world: World, school_id: int, as_at: date) -> dict:
                 "fsm_gap": gap(tally["fsm"], tally["fsm_behind"], tally["pupils"], tally["behind"]),
             }
         )
-    t = _tally(everyone)
+    t = _tally([p for p in progress if 7 <= p.year_group <= 11])  # the headline: Years 7-11
     return {
         "school": {"id": school.id, "name": school.name, "urn": school.urn},
         "as_at": as_at,
