@@ -130,3 +130,10 @@ def test_a_year_7_with_a_quarter_hour_on_12_september_is_behind_the_exact_share(
     )
     assert m.pupil_progress(world, world.pupils[0], world.as_at).behind  # 0.25 < 0.2509
     assert platform.pupil_disagreements(load(world), world.as_at) == []
+
+
+def test_a_compass_share_of_1_in_16_is_published_as_the_oracles_6_3_percent():
+    from learners.progress import CompassAnswer
+
+    answer = CompassAnswer("Q1", "", numerator=1, denominator=16)
+    assert answer.percent == m.percent(1, 16) == Decimal("6.3")  # not 6.2 (half even)
