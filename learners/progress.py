@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import (
@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from .models import Experience, Participation
 
@@ -58,6 +58,23 @@ class ProgressRules:
             meaningful_criteria=tuple(sorted(hub.meaningful_criteria)),
             ks3_virtual_cap_hours=hub.ks3_virtual_cap_days * HOURS_PER_DAY,
         )
+
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact value rounded half away from zero: 6.25 -> 6.3, -0.05 -> -0.1. (Python's
+    round() on floats rounds 6.25 to 6.2 and misses ties its binary floats cannot hold.)"""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int, places: int = 1):
+    """The one published percentage: part/whole rounded half up to `places` decimals (a
+    float, or an int for whole percentages, as the JSON summaries carry them); None when
+    there is nobody to count."""
+    if not whole:
+        return None
+    value = round_half_up(Fraction(100 * part, whole), places)
+    return float(value) if places else int(value)
 
 
 def days(hours) -> Decimal:
@@ -132,6 +149,19 @@ def _stage_fraction(cohort: int, as_at: date, first_offset: int, years: int) -> 
     end = date(cohort + first_offset + years, 9, 1)
     elapsed = (as_at - start).days
     return Fraction(min(max(elapsed, 0), (end - start).days), (end - start).days)
+
+
+def _exactly_behind(hours: str, cohort: int, as_at: date, first_offset: int, years: int):
+    """hours < 25 x elapsed/length, compared exactly in integers and decimals: hours x
+    length < 25 x elapsed. (A share rounded to 0.01 first would call a pupil on track who
+    has 0.25 hours against an exact share of 0.2509.)"""
+    share = _stage_fraction(cohort, as_at, first_offset, years)
+    return LessThan(
+        ExpressionWrapper(
+            F(hours) * Value(share.denominator), output_field=DecimalField(max_digits=14)
+        ),
+        Value(WEEK_HOURS * share.numerator),
+    )
 
 
 def expected_hours(cohort: int, as_at: date) -> tuple[Decimal, Decimal]:
@@ -286,16 +316,25 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
             default=F("ks3_week_met"),
             output_field=BooleanField(),
         ),
+        # Behind: fewer counted hours than the exact pro-rata share of the current stage's
+        # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
         behind=Case(
-            When(
-                Q(stage_offset__lte=2) & Q(ks3_hours__lt=F("ks3_expected_hours")),
-                then=Value(True),
-            ),
-            When(
-                Q(stage_offset__gte=3, stage_offset__lte=4)
-                & Q(ks4_placement_hours__lt=F("ks4_expected_hours")),
-                then=Value(True),
-            ),
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks3_hours", c, as_at, 0, 3),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 0 <= academic_year_of(as_at) - c <= 2
+            ],
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks4_placement_hours", c, as_at, 3, 2),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 3 <= academic_year_of(as_at) - c <= 4
+            ],
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -387,7 +426,7 @@ class CompassAnswer:
     def percent(self) -> Decimal | None:
         if not self.denominator:
             return None
-        return (Decimal(self.numerator) * 100 / self.denominator).quantize(Decimal("0.1"))
+        return round_half_up(Fraction(100 * self.numerator, self.denominator), 1)
 
 
 def compass_answers(learners, *, rules: ProgressRules, as_at: date) -> list[CompassAnswer]:

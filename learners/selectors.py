@@ -15,6 +15,7 @@ from .progress import (
     behind_first,
     compass_answers,
     grouped_progress,
+    percent,
     with_progress,
 )
 
@@ -132,7 +133,7 @@ def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:
 
 
 def _pct(part: int, whole: int):
-    return round(100 * part / whole) if whole else None
+    return percent(part, whole, places=0)
 
 
 def experience_list(*, actor):

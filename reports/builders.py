@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
@@ -15,7 +16,7 @@ from access.context import acting_as, current_actor
 from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub
 from learners.academic import academic_year_of, cohort_for
-from learners.models import Learner, Participation
+from learners.models import Experience, Learner, Participation
 from learners.progress import (
     ProgressRules,
     compass_answers,
@@ -23,6 +24,8 @@ from learners.progress import (
     compass_dates,
     counts_q,
     grouped_progress,
+    percent,
+    round_half_up,
     with_progress,
 )
 from schools.models import School
@@ -31,17 +34,18 @@ from .charts import bar_chart_svg
 
 
 def _pct(part, whole):
-    return round(100 * part / whole, 1) if whole else None
+    return percent(part, whole)
 
 
 def _gap(group, group_behind, everyone, everyone_behind):
-    """On-track percentage points of the others minus the group's (positive = group behind)."""
+    """On-track percentage points of the others minus the group's (positive = group behind),
+    from the exact shares, rounded once (half away from zero) like every percentage."""
     others = everyone - group
     if not group or not others:
         return None
-    group_on = 100 * (group - group_behind) / group
-    others_on = 100 * ((others - (everyone_behind - group_behind)) / others)
-    return round(others_on - group_on, 1)
+    group_on = Fraction(100 * (group - group_behind), group)
+    others_on = Fraction(100 * (others - (everyone_behind - group_behind)), others)
+    return float(round_half_up(others_on - group_on, 1))
 
 
 def _years_7_to_11(as_at: date) -> list[int]:
@@ -49,6 +53,13 @@ def _years_7_to_11(as_at: date) -> list[int]:
 
 
 def _experience_mix(participations, rules: ProgressRules, since: date, as_at: date) -> dict:
+    """Participations attended this academic year up to `as_at`, each counted once.
+
+    The counts come from the participations alone; employers and sectors are counted in
+    their own queries over the window's experiences, because joining an experience's
+    employers and sectors to its participations repeats each participation once per
+    employer x sector (the PDF once showed 272 participations for 138).
+    """
     window = participations.filter(
         experience__start_date__gte=since, experience__start_date__lte=as_at, hours_attended__gt=0
     )
@@ -60,9 +71,16 @@ def _experience_mix(participations, rules: ProgressRules, since: date, as_at: da
         t1=Count("pk", filter=Q(experience__tier=1)),
         t2=Count("pk", filter=Q(experience__tier=2)),
         t3=Count("pk", filter=Q(experience__tier=3)),
-        employers=Count("experience__employers", distinct=True),
-        sectors=Count("experience__sectors", distinct=True),
     )
+    experiences = window.values("experience_id")
+    # The link tables carry no tenant: they are read only through the scoped window.
+    for name, through, column in (
+        ("employers", Experience.employers.through, "employer_id"),
+        ("sectors", Experience.sectors.through, "sector_id"),
+    ):
+        totals[name] = (
+            through.objects.filter(experience_id__in=experiences).values(column).distinct().count()
+        )
     totals["meaningful_pct"] = _pct(totals["meaningful"], totals["participations"])
     totals["all_seven_pct"] = _pct(totals["all_seven"], totals["participations"])
     return totals
@@ -215,23 +233,20 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
                 }
             )
         mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
+        # The same window as the experience mix: an absent pupil engaged no employer and
+        # covered no sector, so the dashboard's "employers engaged" equals the mix's count.
+        attended = Participation.objects.filter(
+            hub_id=hub.pk,
+            experience__start_date__gte=year_start,
+            experience__start_date__lte=as_at,
+            hours_attended__gt=0,
+        )
         covered = set(
-            Participation.objects.filter(
-                hub_id=hub.pk,
-                experience__start_date__gte=year_start,
-                experience__start_date__lte=as_at,
-                experience__sectors__isnull=False,
-            )
+            attended.filter(experience__sectors__isnull=False)
             .values_list("experience__sectors__name", flat=True)
             .distinct()
         )
-        engaged = Employer.objects.filter(
-            pk__in=Participation.objects.filter(
-                hub_id=hub.pk,
-                experience__start_date__gte=year_start,
-                experience__start_date__lte=as_at,
-            ).values("experience__employers")
-        )
+        engaged = Employer.objects.filter(pk__in=attended.values("experience__employers"))
         employer_counts = engaged.aggregate(
             engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
         )
@@ -339,7 +354,8 @@ def pupil_record(*, pupil_id: int, as_at: date) -> dict:
         Participation.objects.filter(learner=pupil, experience__start_date__lte=as_at)
         .select_related("experience")
         .prefetch_related("experience__employers")
-        .order_by("experience__start_date"),
+        # Same-day experiences in a stable order, as on the pupil's timeline.
+        .order_by("experience__start_date", "pk"),
         rules=rules,
     )
     from learners.models import SkillRating

@@ -1,0 +1,624 @@
+"""Read what the platform publishes where people read it, and set it beside the oracle:
+the pages (parsed with the standard library's HTML parser), the API, and the report runs'
+JSON, CSV and PDF text (pdftotext). Display rules are stated here once, as the spec of
+how a figure is written: days without trailing zeros ("2.5", "10"), percentages to one
+decimal without a trailing ".0" ("6.3%", "100%"), a dash for nobody to count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import tempfile
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from access.actor import actor_for_user
+from access.context import acting_as
+
+from . import model as m
+from .compare import differences
+from .load import Loaded
+
+# The API's pupil-progress fields and the oracle figure each carries, in one place (the
+# fields are being renamed in parallel: switch the names here after that merge).
+API_PUPIL_FIELDS = {
+    "ks3_days": lambda p: m.days(p.ks3_hours),
+    "ks3_virtual_days": lambda p: m.days(p.ks3_virtual_hours),
+    "ks4_days": lambda p: m.days(p.ks4_hours),
+    "ks4_placement_days": lambda p: m.days(p.ks4_placement_hours),
+    "total_days": lambda p: m.days(p.total_hours),
+    "ks3_employers": lambda p: p.ks3_employers,
+    "ks3_week_met": lambda p: p.ks3_week_met,
+    "ks4_week_met": lambda p: p.ks4_week_met,
+    "ten_days_met": lambda p: p.ten_days_met,
+    "behind": lambda p: p.behind,
+    "reached_tiers": lambda p: list(p.tiers),
+    "year_group": lambda p: p.year_group,
+}
+
+
+# -- Display rules
+
+
+def days_text(hours) -> str:
+    value = (Decimal(hours) / m.HOURS_PER_DAY).quantize(Decimal("0.01")).normalize()
+    return f"{value:f}"
+
+
+def pct_text(value) -> str:
+    return "—" if value is None else f"{float(value):g}%"
+
+
+def dash(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def status_text(p: m.PupilProgress) -> str:
+    return "Ten days met" if p.ten_days_met else "Behind" if p.behind else "On track"
+
+
+# -- Reading pages
+
+
+class Page(HTMLParser):
+    """Tables as lists of rows of cell texts, and definition lists as (term, text) pairs."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables, self.facts = [], []
+        self._cell = self._term = None
+        self._row = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self._row = []
+        elif (tag in ("td", "th") and self._row is not None) or tag in ("dt", "dd"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None and self._cell is not None:
+            self._row.append(_clean("".join(self._cell)))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._row:
+                self.tables[-1].append(self._row)
+            self._row = None
+        elif tag == "dt":
+            self._term, self._cell = _clean("".join(self._cell)), None
+        elif tag == "dd" and self._cell is not None:
+            self.facts.append((self._term, _clean("".join(self._cell))))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def body_rows(self, index: int) -> list[list[str]]:
+        """A table's rows less its header row."""
+        return self.tables[index][1:]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+# -- Pages
+
+
+def school_summary_page(client, loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    world = loaded.world
+    page = Page(_get(client, f"/progress/?as_at={as_at.isoformat()}"))
+    expected_compass = [
+        [
+            a["band"],
+            str(a["numerator"]),
+            str(a["denominator"]),
+            "—" if a["percent"] is None else f"{a['percent']}%",  # one decimal kept: "50.0%"
+        ]
+        for a in m.compass(world, m.pupils_of_school(world, school.id), as_at)
+    ]
+    actual_compass = [row[1:] for row in page.body_rows(0)]
+    expected_years = [
+        [
+            f"Year {r['year_group']}",
+            *(str(r[k]) for k in ("pupils", "on_track", "behind", "ks3_met", "ks4_met")),
+            pct_text(r["fsm_on_track_pct"]),
+            pct_text(r["others_on_track_pct"]),
+        ]
+        for r in m.school_year_table(world, school.id, as_at)
+    ]
+    where = f"summary page {school.id}"
+    return differences(expected_compass, actual_compass, f"{where} compass") + differences(
+        expected_years, page.body_rows(1), f"{where} years"
+    )
+
+
+def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    """The school's report page shows its latest built school_b6 run."""
+    expected = m.school_summary(loaded.world, school.id, as_at)
+    page = Page(_get(client, f"/reports/school/{loaded.db('schools', school.id)}/"))
+    h, x = expected["headline"], expected["experiences"]
+    facts = [
+        str(h["pupils"]),
+        pct_text(h["on_track_pct"]),
+        f"{dash(h['fsm_gap'])} points",
+        f"{dash(h['send_gap'])} points",
+        f"{pct_text(x['meaningful_pct'])} (all seven criteria: {pct_text(x['all_seven_pct'])})",
+    ]
+    compass = [[a["band"], str(a["numerator"]), str(a["denominator"])] for a in expected["compass"]]
+    years = [
+        [
+            f"Year {y['year_group']}",
+            str(y["pupils"]),
+            pct_text(y["on_track_pct"]),
+            str(y["ks3_met"]),
+            str(y["ks4_met"]),
+            dash(y["fsm_gap"]),
+        ]
+        for y in expected["years"]
+    ]
+    tables = [t for t in page.tables if t]
+    where = f"school report page {school.id}"
+    return (
+        differences(facts, [text for _t, text in page.facts], f"{where} headline")
+        + differences(compass, [row[1:] for row in tables[0][1:]], f"{where} compass")
+        + differences(years, tables[1][1:], f"{where} years")
+    )
+
+
+def cohort_page(client, loaded: Loaded, school: m.School, year: int, as_at: date) -> list[str]:
+    world = loaded.world
+    page = Page(_get(client, f"/progress/year/{year}/?as_at={as_at.isoformat()}"))
+    cohort = m.academic_year(as_at) - (year - 7)
+    progress = {
+        p.id: m.pupil_progress(world, p, as_at)
+        for p in m.pupils_of_school(world, school.id)
+        if p.cohort == cohort
+    }
+    pupils = world.by_id("pupils")
+    by_upn = {p.upn: p.id for p in pupils.values()}
+    expected = []
+    for row in m.cohort_rows(world, school.id, year, as_at):
+        p = progress[by_upn[row["upn"]]]
+        flags = " ".join(
+            word
+            for word, on in (
+                ("PP", p.pupil.disadvantaged),
+                ("FSM", p.pupil.fsm),
+                ("SEND", p.pupil.send != "N"),
+            )
+            if on
+        )
+        expected.append(
+            [
+                f"{p.pupil.surname}, {p.pupil.first_name}",
+                flags,
+                days_text(p.ks3_hours),
+                str(p.ks3_employers),
+                days_text(p.ks4_placement_hours),
+                days_text(p.total_hours),
+                status_text(p),
+            ]
+        )
+    actual = [row for row in page.body_rows(0) if row != ["No pupils match."]]
+    return differences(expected, actual, f"cohort page {school.id} Y{year}")
+
+
+def pupil_page(client, loaded: Loaded, pupil: m.Pupil, today: date) -> list[str]:
+    """The timeline page reads progress as at today."""
+    world = loaded.world
+    page = Page(_get(client, f"/pupils/{loaded.db('pupils', pupil.id)}/"))
+    p = m.pupil_progress(world, pupil, today)
+    cap = world.hub_of_pupil(pupil).ks3_virtual_cap_days * m.HOURS_PER_DAY
+    met = {True: "met", False: "not yet met"}
+    expected_facts = [
+        f"{days_text(p.ks3_hours)} of 5 days (at most {days_text(cap)} virtual), "
+        f"{plural(p.ks3_employers, 'employer')} · {met[p.ks3_week_met]}",
+        f"{days_text(p.ks4_placement_hours)} of 5 days · {met[p.ks4_week_met]}",
+        days_text(p.total_hours),
+        f"KS3: {plural(p.ks3_employers, 'employer')}, {plural(p.ks3_sectors, 'sector')} · "
+        f"KS4: {plural(p.ks4_employers, 'employer')}, {plural(p.ks4_sectors, 'sector')}",
+        status_text(p),
+        " ".join(f"T{t}" for t in p.tiers) or "none yet",
+    ]
+    actual_facts = [text for _term, text in page.facts[: len(expected_facts)]]
+
+    def hours_text(hours: Decimal) -> str:
+        return str(int(hours)) if hours == int(hours) else f"{hours:.2f}"
+
+    expected_rows = [
+        [
+            f"Year {row['year_group']}",
+            row["title"],
+            hours_text(row["hours"]),
+            "Yes" if row["counted"] else "No: " + "; ".join(row["reasons"]),
+        ]
+        for row in m.timeline(world, pupil)
+    ]
+    # Cells: date, year, title (then kind, tier and employers), setting, hours, counted.
+    actual_rows = [
+        [r[1], " ".join(r[2].split()[:3]), r[4], r[5]] for r in page.body_rows(0) if len(r) > 5
+    ]
+    where = f"pupil page {pupil.id}"
+    return differences(expected_facts, actual_facts, f"{where} facts") + differences(
+        expected_rows, actual_rows, f"{where} timeline"
+    )
+
+
+def hub_page_rows(summary: dict) -> tuple[list, list, list]:
+    """What the hub dashboard (page and PDF) shows of a summary: school rows, trend rows,
+    and the sectors-and-employers facts."""
+    schools = [
+        [
+            r["name"],
+            r["type"],
+            str(r["pupils"]),
+            pct_text(r["on_track_pct"]),
+            pct_text(r["ks3_met_pct"]),
+            pct_text(r["ks4_met_pct"]),
+            r["q1_band"],
+            r["q3_band"],
+            dash(r["fsm_gap"]),
+        ]
+        for r in summary["schools"]
+    ]
+    trend = [
+        [
+            t["date"].isoformat(),
+            pct_text(t["on_track_pct"]),
+            pct_text(t["q1_pct"]),
+            pct_text(t["q3_pct"]),
+        ]
+        for t in summary["trend"]
+    ] or [["No formal reading yet this academic year."]]
+    e, s = summary["employers"], summary["sectors"]
+    facts = [
+        f"{len(s['growth_covered'])} of {len(s['growth'])}",
+        f"{e['engaged']} of {e['partners']} partners (SMEs {pct_text(e['sme_pct'])})",
+        f"{e['places_offered']} in {e['opportunities']} opportunities; "
+        f"{e['places_filled']} filled ({pct_text(e['filled_pct'])})",
+    ]
+    return schools, trend, facts
+
+
+def hub_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
+    page = Page(_get(client, "/reports/hub/"))
+    schools, trend, facts = hub_page_rows(m.hub_summary(loaded.world, hub.id, as_at))
+    tables = [t for t in page.tables if t]
+    return (
+        differences(schools, tables[0][1:], f"hub page {hub.id} schools")
+        + differences(trend, tables[1][1:], f"hub page {hub.id} trend")
+        + differences(facts, [text for _t, text in page.facts], f"hub page {hub.id} facts")
+    )
+
+
+def national_rows(world: m.World, as_at: date) -> list[list[str]]:
+    return [
+        [
+            h["name"],
+            h["region"],
+            f"{as_at.day} {as_at:%b %Y}",
+            str(h["totals"]["schools"]),
+            str(h["totals"]["pupils"]),
+            pct_text(h["totals"]["on_track_pct"]),
+            pct_text(h["totals"]["ks3_met_pct"]),
+            pct_text(h["totals"]["ks4_met_pct"]),
+            dash(h["totals"]["fsm_gap"]),
+        ]
+        for h in m.national(world, as_at)
+    ]
+
+
+def national_page(client, loaded: Loaded, as_at: date) -> list[str]:
+    page = Page(_get(client, "/reports/national/"))
+    return differences(national_rows(loaded.world, as_at), page.body_rows(0), "national page")
+
+
+# -- API
+
+
+def api_get(client, secret: str, url: str):
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return response.json()
+
+
+def api_pupils(client, secret, loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    world = loaded.world
+    body = api_get(client, secret, f"/api/v1/progress/pupils/?as_at={as_at}&page_size=1000")
+    actual = {loaded.plain("pupils", row["pupil"]): row for row in body["results"]}
+    found = []
+    if set(actual) != {p.id for p in m.pupils_of_school(world, school.id)}:
+        found.append(f"api pupils {school.id}: pupils {sorted(actual)}")
+    for pupil in m.pupils_of_school(world, school.id):
+        p = m.pupil_progress(world, pupil, as_at)
+        expected = {name: figure(p) for name, figure in API_PUPIL_FIELDS.items()}
+        found += differences(expected, actual.get(pupil.id, {}), f"api pupil {pupil.id}")
+    return found
+
+
+def api_school(client, secret, loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    world = loaded.world
+    db_id = loaded.db("schools", school.id)
+    body = api_get(client, secret, f"/api/v1/schools/{db_id}/progress/?as_at={as_at}")
+    compass = [
+        {k: a[k] for k in ("code", "band", "numerator", "denominator")}
+        for a in m.compass(world, m.pupils_of_school(world, school.id), as_at)
+    ]
+    return differences(
+        m.school_year_table(world, school.id, as_at), body["year_groups"], f"api school {school.id}"
+    ) + differences(compass, body["compass"], f"api compass {school.id}")
+
+
+def api_national(client, secret, loaded: Loaded, as_at: date) -> list[str]:
+    body = api_get(client, secret, "/api/v1/national/hubs/")
+    expected = [{**h, "as_at": as_at} for h in m.national(loaded.world, as_at)]
+    return differences(expected, body, "api national")
+
+
+# -- Report runs: JSON, CSV, PDF
+
+
+def build_run(user, **request) -> object:
+    from reports.services import report_request
+    from reports.tasks import build_report
+
+    actor = actor_for_user(user)
+    with acting_as(actor):
+        run = report_request(actor=actor, **request)
+        build_report(run.pk, actor=actor.to_spec())
+        run.refresh_from_db()
+    assert run.status == "done", run.error
+    return run
+
+
+def csv_rows(run) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(run.csv.open("rb").read().decode())))
+
+
+def pdf_lines(run) -> list[str]:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(run.pdf.open("rb").read())
+        handle.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    return [_clean(line) for line in text.splitlines() if line.strip()]
+
+
+def _csv_value(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _csv_number(value) -> str:
+    """A percentage or gap in the CSV: one decimal always ("50.0"), empty for nobody."""
+    return "" if value is None else str(float(value))
+
+
+def _words(text: str) -> list[str]:
+    # pdftotext may drop the spaces around "/" ("0 / 1 / 0" comes out "0/1/0"), and a
+    # cell's text may run on into a colon ("2 of 3: Health, ...").
+    return [w.rstrip(":,;") for w in text.replace("/", " / ").split()]
+
+
+def _lines_missing(expected_lines: list[str], lines: list[str], where: str) -> list[str]:
+    """Each expected row appears, in order, in the PDF's text: its words in sequence within
+    a short stretch (a table cell that wraps puts the rest of its words further on)."""
+    words = _words(" ".join(lines))
+    found, position = [], 0
+    for line in expected_lines:
+        wanted = _words(line)
+        at = _find_in_order(wanted, words, position)
+        if at is None:
+            found.append(f"{where}: no row {line!r}")
+        else:
+            position = at
+    return found
+
+
+FIGURE = re.compile(r"[\d%—]")
+
+
+def _find_in_order(wanted: list[str], words: list[str], start: int) -> int | None:
+    """Where `wanted` ends, found in words[start:] in a stretch beginning at its first word
+    and at most twice its length plus 8 words long: its figures (words with a digit, "%" or
+    a dash) in order, its other words anywhere in the stretch (wrapped cells move them)."""
+    from collections import Counter
+
+    def is_figure(word: str) -> bool:  # "(26-50%)" in a band's name is not a figure
+        return bool(FIGURE.search(word)) and not word.startswith("(")
+
+    figures = [w for w in wanted if is_figure(w)]
+    names = Counter(w for w in wanted if not is_figure(w))
+    for begin in range(start, len(words)):
+        if words[begin] != wanted[0]:
+            continue
+        stretch = words[begin : begin + 2 * len(wanted) + 8]
+        if names - Counter(stretch):
+            continue
+        cursor = 0
+        for figure in figures:
+            while cursor < len(stretch) and stretch[cursor] != figure:
+                cursor += 1
+            if cursor == len(stretch):
+                break
+            cursor += 1
+        else:
+            return begin + cursor
+    return None
+
+
+def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
+    world = loaded.world
+    run = build_run(
+        loaded.leaders[school.id],
+        kind="school_b6",
+        school_id=loaded.db("schools", school.id),
+        as_at=as_at,
+    )
+    expected = m.school_summary(world, school.id, as_at)
+    expected["school"]["id"] = loaded.db("schools", school.id)
+    where = f"school_b6 run {school.id}"
+    found = differences(expected, run.summary, f"{where} json")
+    rows = csv_rows(run)
+    years = [
+        [
+            str(y["year_group"]),
+            str(y["pupils"]),
+            str(y["on_track"]),
+            str(y["behind"]),
+            _csv_number(y["on_track_pct"]),
+            str(y["ks3_met"]),
+            str(y["ks4_met"]),
+            _csv_number(y["fsm_gap"]),
+        ]
+        for y in expected["years"]
+    ]
+    compass = [
+        [a["code"], a["band"], str(a["numerator"]), str(a["denominator"])]
+        for a in expected["compass"]
+    ]
+    found += differences(
+        [*years, [], ["Compass question", "Band", "Pupils", "Of"], *compass],
+        rows[1:],
+        f"{where} csv",
+    )
+    h, x = expected["headline"], expected["experiences"]
+    pdf = [
+        f"Year {y['year_group']} {y['pupils']} {y['on_track']} {y['behind']} {y['ks3_met']} "
+        f"{y['ks4_met']} {dash(y['fsm_gap'])}"
+        for y in expected["years"]
+    ]
+    pdf += [
+        f"Pupil participations {x['participations']}",
+        f"Meeting all seven criteria {x['all_seven']} ({pct_text(x['all_seven_pct'])})",
+        f"By tier: T1 / T2 / T3 {x['t1']} / {x['t2']} / {x['t3']}",
+        f"Distinct employers {x['employers']}",
+        f"Distinct sectors {x['sectors']}",
+    ]
+    headline = (
+        f"{h['pupils']} {pct_text(h['on_track_pct'])} {dash(h['fsm_gap'])} {dash(h['send_gap'])}"
+    )
+    compass_rows = [
+        f"{a['code']} {a['band']} {a['numerator']} {a['denominator']}" for a in expected["compass"]
+    ]
+    return found + _lines_missing([headline, *compass_rows, *pdf], pdf_lines(run), f"{where} pdf")
+
+
+def hub_report(loaded: Loaded, hub: m.Hub, as_at: date):
+    """The hub's dashboard run (JSON, CSV, PDF); returns (run, disagreements)."""
+    world = loaded.world
+    run = build_run(loaded.hub_leads[hub.id], kind="hub_dashboard", as_at=as_at)
+    expected = m.hub_summary(world, hub.id, as_at)
+    expected["hub"]["id"] = loaded.db("hubs", hub.id)
+    for row in expected["schools"]:
+        row["id"] = loaded.db("schools", row["id"])
+    where = f"hub_dashboard run {hub.id}"
+    found = differences(expected, run.summary, f"{where} json")
+    csv_expected = [
+        [
+            r["name"],
+            r["type"],
+            str(r["fsm_percent"]),
+            str(r["pupils"]),
+            *(_csv_number(r[k]) for k in ("on_track_pct", "ks3_met_pct", "ks4_met_pct")),
+            r["q1_band"],
+            r["q3_band"],
+            _csv_number(r["fsm_gap"]),
+        ]
+        for r in expected["schools"]
+    ]
+    found += differences(csv_expected, csv_rows(run)[1:], f"{where} csv")
+    schools, trend, _facts = hub_page_rows(expected)
+    e, s = expected["employers"], expected["sectors"]
+    pdf = [" ".join(row) for row in schools]
+    pdf += [
+        f"Employers engaged / partners {e['engaged']} / {e['partners']} "
+        f"(SMEs {pct_text(e['sme_pct'])})",
+    ]
+    pdf += [" ".join(row) for row in trend]
+    pdf.insert(
+        len(schools),
+        f"Growth sectors covered {len(s['growth_covered'])} of {len(s['growth'])}",
+    )
+    return run, found + _lines_missing(pdf, pdf_lines(run), f"{where} pdf")
+
+
+def cohort_report(loaded: Loaded, school: m.School, year: int, as_at: date) -> list[str]:
+    run = build_run(
+        loaded.leaders[school.id],
+        kind="cohort_csv",
+        school_id=loaded.db("schools", school.id),
+        year_group=year,
+        as_at=as_at,
+    )
+    expected = m.cohort_rows(loaded.world, school.id, year, as_at)
+    where = f"cohort_csv run {school.id} Y{year}"
+    found = differences(expected, run.summary["rows"], f"{where} json")
+    rows = csv_rows(run)
+    if expected:
+        found += differences(
+            [[_csv_value(v) for v in r.values()] for r in expected], rows[1:], f"{where} csv"
+        )
+    return found
+
+
+def record_report(loaded: Loaded, pupil: m.Pupil, as_at: date) -> list[str]:
+    run = build_run(
+        loaded.leaders[pupil.school],
+        kind="pupil_record",
+        pupil_id=loaded.db("pupils", pupil.id),
+        as_at=as_at,
+    )
+    expected = m.pupil_record(loaded.world, pupil, as_at)
+    where = f"pupil_record run {pupil.id}"
+    found = differences(expected, run.summary, f"{where} json")
+    csv_expected = [
+        [
+            e["date"].isoformat(),
+            e["title"],
+            e["tier"],
+            e["employers"],
+            e["days"],
+            "yes" if e["counted"] else "no",
+        ]
+        for e in expected["experiences"]
+    ]
+    actual = [[r[0], r[1], r[3], r[4], r[5], r[6]] for r in csv_rows(run)[1:]]
+    found += differences(csv_expected, actual, f"{where} csv")
+    totals = expected["totals"]
+    text = " ".join(pdf_lines(run))
+    printed = re.search(
+        r"KS3 days: ([\d.]+) · KS4 placement days: ([\d.]+) · all counted days: ([\d.]+)"
+        r"( · ten days met)?",
+        text,
+    )
+    if printed is None:
+        return [*found, f"{where} pdf: no totals line"]
+    found += differences(
+        [totals["ks3_days"], totals["ks4_placement_days"], totals["total_days"]],
+        list(printed.groups()[:3]),
+        f"{where} pdf totals",
+    )
+    if bool(printed.group(4)) != totals["ten_days_met"]:
+        found.append(f"{where} pdf: ten days met {bool(printed.group(4))}")
+    return found
