@@ -166,9 +166,11 @@ def _exactly_behind(hours: str, cohort: int, as_at: date, first_offset: int, yea
 
 def expected_hours(cohort: int, as_at: date) -> tuple[Decimal, Decimal]:
     """Hours a pupil should have by `as_at` to be on track: (KS3 week, KS4 placement week)."""
-    ks3 = WEEK_HOURS * Decimal(float(_stage_fraction(cohort, as_at, 0, 3)))
-    ks4 = WEEK_HOURS * Decimal(float(_stage_fraction(cohort, as_at, 3, 2)))
-    return ks3.quantize(Decimal("0.01")), ks4.quantize(Decimal("0.01"))
+    # From the exact share, rounded once (through a float, 25 x 1/3 could publish 8.33 or
+    # 8.34 depending on the binary value).
+    ks3 = round_half_up(Fraction(WEEK_HOURS) * _stage_fraction(cohort, as_at, 0, 3), 2)
+    ks4 = round_half_up(Fraction(WEEK_HOURS) * _stage_fraction(cohort, as_at, 3, 2), 2)
+    return ks3, ks4
 
 
 def _distinct_count(field: str, offsets, rules: ProgressRules, as_at: date) -> Coalesce:

@@ -262,6 +262,10 @@ class PupilProgress:
     ks3_sectors: int
     ks4_sectors: int
     tiers: tuple[int, ...]
+    ks3_tiers: tuple[int, ...]  # attended in Years 7-9, counted or not
+    ks4_tiers: tuple[int, ...]  # attended in Years 10-11, counted or not
+    ks3_expected_days: Decimal  # the pro-rata share of the KS3 week, to 0.01 day
+    ks4_expected_days: Decimal
     ks3_week_met: bool
     ks4_week_met: bool
     ten_days_met: bool
@@ -276,15 +280,20 @@ def pupil_progress(world: World, pupil: Pupil, as_at: date) -> PupilProgress:
     employers = {"ks3": set(), "ks4": set()}
     sectors = {"ks3": set(), "ks4": set()}
     tiers = set()
+    stage_tiers = {"ks3": set(), "ks4": set()}
     for p in world.participations_of(pupil.id):
         experience = experiences[p.experience]
         if experience.start > as_at:
             continue  # not yet happened as at the reading
+        offset = academic_year(experience.start) - pupil.cohort  # Year 7 + offset then
         if p.hours_attended > 0:
             tiers.add(experience.tier)  # tiers reached: any attended experience
+            if 0 <= offset <= 2:
+                stage_tiers["ks3"].add(experience.tier)
+            elif 3 <= offset <= 4:
+                stage_tiers["ks4"].add(experience.tier)
         if not counts(world, p, criteria):
             continue
-        offset = academic_year(experience.start) - pupil.cohort  # Year 7 + offset then
         total += p.hours_attended
         if 0 <= offset <= 2:
             stage = "ks3"
@@ -327,6 +336,10 @@ def pupil_progress(world: World, pupil: Pupil, as_at: date) -> PupilProgress:
         ks3_sectors=len(sectors["ks3"]),
         ks4_sectors=len(sectors["ks4"]),
         tiers=tuple(sorted(tiers)),
+        ks3_tiers=tuple(sorted(stage_tiers["ks3"])),
+        ks4_tiers=tuple(sorted(stage_tiers["ks4"])),
+        ks3_expected_days=half_up(5 * stage_fraction(pupil.cohort, as_at, 0, 3), 2),
+        ks4_expected_days=half_up(5 * stage_fraction(pupil.cohort, as_at, 3, 2), 2),
         ks3_week_met=ks3_met,
         ks4_week_met=ks4_met,
         ten_days_met=ks3_met and ks4_met,
