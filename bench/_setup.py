@@ -54,3 +54,87 @@ def timed(function, repeat: int = 5) -> float:
         function()
         runs.append((time.perf_counter() - start) * 1000)
     return statistics.median(runs)
+
+
+def add_jit_argument(parser):
+    parser.add_argument(
+        "--jit",
+        choices=["settings", "on", "off", "both"],
+        default="settings",
+        help="PostgreSQL jit for the benchmark's connection: as the settings leave it, on, "
+        "off, or both (on and off alternated repetition by repetition, medians of each)",
+    )
+
+
+def jit_sides(choice: str) -> list[str]:
+    return ["on", "off"] if choice == "both" else [choice]
+
+
+_jit = {"side": "settings"}
+
+
+def _apply_jit(connection, **kwargs):
+    if _jit["side"] != "settings":
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = %s", [_jit["side"]])
+
+
+def set_jit(side: str) -> str:
+    """SET jit on the benchmark's (Django's) connection, and on any connection Django opens
+    later (a request may reconnect); 'settings' leaves it as configured. Returns SHOW jit."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_apply_jit, dispatch_uid="bench-jit")
+    _jit["side"] = side
+    connection.ensure_connection()
+    _apply_jit(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        return cursor.fetchone()[0]
+
+
+def timed_sides(function, sides, repeat: int = 5) -> dict[str, float]:
+    """Median in ms per jit side of `repeat` runs after one warm-up each. The sides take
+    turns run by run (which goes first alternating too), so other load on the machine falls
+    on both alike. A function returning a float reports its own measure (e.g. one query's
+    time inside a page); otherwise its wall time is taken."""
+    import statistics
+    import time
+
+    for side in sides:
+        set_jit(side)
+        function()
+    runs = {side: [] for side in sides}
+    for n in range(repeat):
+        for side in sides if n % 2 == 0 else list(reversed(sides)):
+            set_jit(side)
+            start = time.perf_counter()
+            result = function()
+            elapsed = (time.perf_counter() - start) * 1000
+            runs[side].append(result if isinstance(result, float) else elapsed)
+    set_jit(sides[0])
+    return {side: statistics.median(times) for side, times in runs.items()}
+
+
+def slowest_query(function):
+    """Wrap `function` so it returns the time in ms of the slowest SQL query it ran."""
+    import time
+
+    from django.db import connection
+
+    def run() -> float:
+        times = []
+
+        def wrapper(execute, sql, params, many, context):
+            start = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                times.append((time.perf_counter() - start) * 1000)
+
+        with connection.execute_wrapper(wrapper):
+            function()
+        return max(times)
+
+    return run

@@ -3,7 +3,11 @@
 Prints the cohort page's and the school summary's server time beside one hand-written SQL
 query computing the same per-pupil days on the same data (the floor), and their ratio.
 
-    .venv/bin/python bench/school_progress.py [--pupils 1500] [--rebuild]
+    .venv/bin/python bench/school_progress.py [--pupils 1500] [--rebuild] [--repeat 5]
+        [--jit settings|on|off|both]
+
+--jit both runs every measurement with jit on and with jit off, alternating run by run, and
+prints both sides (and each page's slowest query, its main one) in one table.
 
 Uses PostgreSQL (DATABASE_URL, default database equalex_bench on 127.0.0.1).
 """
@@ -12,7 +16,13 @@ import argparse
 import random
 from datetime import date, timedelta
 
-from _setup import django_on_bench_database, timed
+from _setup import (
+    add_jit_argument,
+    django_on_bench_database,
+    jit_sides,
+    slowest_query,
+    timed_sides,
+)
 
 FLOOR_SQL = """
 SELECT l.id,
@@ -144,6 +154,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pupils", type=int, default=1500)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    add_jit_argument(parser)
     args = parser.parse_args()
     django_on_bench_database()
 
@@ -160,6 +172,10 @@ def main():
         have = Learner.objects.filter(school=school).count() if school else 0
     if args.rebuild or have != args.pupils:
         school, _user, pupil_count, participation_count = build(args.pupils)
+    # Planner statistics, as autovacuum would leave them (it may be off on a bench server):
+    # without them every estimate is a default guess, and so is whether JIT triggers.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     with all_tenants_UNSAFE("benchmark"):
         pupil_count = Learner.objects.filter(school=school).count()
         participation_count = Participation.objects.filter(school=school).count()
@@ -188,23 +204,27 @@ def main():
 
     year9 = [cohort_for(9, today)]
     all_years = [cohort_for(y, today) for y in range(7, 12)]
-    cohort_ms = timed(page("/progress/year/9/"))
-    cohort_floor = timed(floor(year9))
-    summary_ms = timed(page("/progress/"))
-    summary_floor = timed(floor(all_years))
+    sides = jit_sides(args.jit)
+    rows = [
+        ("cohort page (Year 9)", page("/progress/year/9/")),
+        ("  its slowest query", slowest_query(page("/progress/year/9/"))),
+        ("  floor SQL (Year 9)", floor(year9)),
+        ("school summary (Y7-11)", page("/progress/")),
+        ("  its slowest query", slowest_query(page("/progress/"))),
+        ("  floor SQL (Y7-11)", floor(all_years)),
+    ]
+    results = [(label, timed_sides(run, sides, args.repeat)) for label, run in rows]
     print(
         f"school: {pupil_count} pupils, {participation_count} participations "
-        f"({participation_count / pupil_count:.1f} each), PostgreSQL"
+        f"({participation_count / pupil_count:.1f} each), PostgreSQL, "
+        f"median of {args.repeat} runs per side"
     )
-    print(f"{'page':<28}{'server ms':>10}{'floor ms':>10}{'ratio':>8}")
-    print(
-        f"{'cohort page (Year 9)':<28}{cohort_ms:>10.1f}{cohort_floor:>10.1f}"
-        f"{cohort_ms / cohort_floor:>8.1f}"
-    )
-    print(
-        f"{'school summary (Y7-11)':<28}{summary_ms:>10.1f}{summary_floor:>10.1f}"
-        f"{summary_ms / summary_floor:>8.1f}"
-    )
+    header = "".join(f"{'jit ' + side + ' ms':>16}" for side in sides)
+    print(f"{'measure':<28}{header}" + (f"{'off/on':>8}" if len(sides) == 2 else ""))
+    for label, by_side in results:
+        cells = "".join(f"{by_side[side]:>16.1f}" for side in sides)
+        ratio = f"{by_side['off'] / by_side['on']:>8.2f}" if len(sides) == 2 else ""
+        print(f"{label:<28}{cells}{ratio}")
 
 
 if __name__ == "__main__":

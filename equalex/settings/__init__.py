@@ -110,6 +110,27 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a worker process started by a test sees the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # JIT off. PostgreSQL compiles a query with LLVM once its estimated cost passes
+    # jit_above_cost (100,000); on hub-sized tables the school summary's main query passes
+    # it (136,000), but it runs in tens of milliseconds, so the compile is never won back,
+    # and more schools on the server push more of the web's queries over. Measured with
+    # `bench/hub_report.py --jit both` (150 schools, 125,200 pupils, 1.2M participations;
+    # on/off alternated, median of 5 each, PostgreSQL 15, a loaded 2-core machine):
+    #   school summary page       194-349 ms on, 133-156 ms off
+    #     its main query           88-177 ms on,   39-71 ms off (EXPLAIN: JIT 65 ms of
+    #                              compile, 58 of it emission, for a 47 ms query)
+    #   hub report compute      2296 ms on,  2061-2272 ms off
+    #   hub floor SQL           2770-4842 ms on, 2526-3799 ms off (JIT 1.0-1.35 s of
+    #                              inlining and optimisation, only partly won back)
+    # A 30-school hub (23,600 pupils): compute 1211 ms on, 894 off; floor 1038 on, 700 off.
+    # So report workers, which share these settings, are better off without it too. (On a
+    # one-school database nothing reaches the threshold: bench/school_progress.py is even.)
+    # EQUALEX_DB_JIT=on turns it back on for these connections, e.g. to re-measure.
+    # Appended to any libpq options the URL gave, which are kept, as are the other OPTIONS.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _jit = "-c jit=" + ("on" if env_bool("EQUALEX_DB_JIT", False) else "off")
+    _options["options"] = f"{_options.get('options', '')} {_jit}".strip()
 # SQLite (the demo) cannot enforce NULLS NOT DISTINCT; PostgreSQL, which production and the
 # tests use, does.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
