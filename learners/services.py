@@ -77,6 +77,23 @@ def _check_dates(start_date: date, end_date: date | None) -> date:
     return end_date
 
 
+def _participations_add(actor, experience, pupils) -> list:
+    """Each pupil credited the experience's whole duration (absence is recorded later), in
+    one insert, audited."""
+    added = Participation.objects.bulk_create(
+        Participation(
+            hub_id=pupil.hub_id,
+            school_id=pupil.school_id,
+            experience=experience,
+            learner=pupil,
+            hours_attended=experience.duration_hours,
+        )
+        for pupil in pupils
+    )
+    audit_many(actor, AuditEvent.Action.CREATE, added)
+    return added
+
+
 @transaction.atomic
 def experience_log(
     *,
@@ -139,17 +156,7 @@ def experience_log(
     experience.employers.set(employers)
     experience.sectors.set(_scoped_ids(Sector.objects.all(), sector_ids, "sectors"))
     experience.objectives.set(_scoped_ids(Objective.objects.all(), objective_ids, "objectives"))
-    created = Participation.objects.bulk_create(
-        Participation(
-            hub_id=pupil.hub_id,
-            school_id=pupil.school_id,
-            experience=experience,
-            learner=pupil,
-            hours_attended=experience.duration_hours,
-        )
-        for pupil in pupils
-    )
-    audit_many(actor, AuditEvent.Action.CREATE, created)
+    _participations_add(actor, experience, pupils)
     return experience
 
 
@@ -166,19 +173,7 @@ def experience_add_pupils(*, actor, experience_id: int, pupil_ids: Iterable[int]
     already = set(
         experience.participations.filter(learner__in=pupils).values_list("learner_id", flat=True)
     )
-    added = Participation.objects.bulk_create(
-        Participation(
-            hub_id=pupil.hub_id,
-            school_id=pupil.school_id,
-            experience=experience,
-            learner=pupil,
-            hours_attended=experience.duration_hours,
-        )
-        for pupil in pupils
-        if pupil.pk not in already
-    )
-    audit_many(actor, AuditEvent.Action.CREATE, added)
-    return added
+    return _participations_add(actor, experience, [p for p in pupils if p.pk not in already])
 
 
 @transaction.atomic
@@ -220,18 +215,7 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
         audit_many(actor, AuditEvent.Action.DELETE, removed)
         Participation.objects.filter(pk__in=[p.pk for p in removed]).delete()
     kept_ids = {p.learner_id for p in current}
-    added = Participation.objects.bulk_create(
-        Participation(
-            hub_id=pupil.hub_id,
-            school_id=pupil.school_id,
-            experience=experience,
-            learner=pupil,
-            hours_attended=experience.duration_hours,
-        )
-        for pupil_id, pupil in wanted.items()
-        if pupil_id not in kept_ids
-    )
-    audit_many(actor, AuditEvent.Action.CREATE, added)
+    _participations_add(actor, experience, [p for pk, p in wanted.items() if pk not in kept_ids])
     if experience.duration_hours != old_duration:
         full = experience.participations.filter(hours_attended=old_duration, absent=False)
         audit_many(actor, AuditEvent.Action.UPDATE, full, changed=["hours_attended"])

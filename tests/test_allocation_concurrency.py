@@ -1,18 +1,18 @@
 """Simultaneous allocations against PostgreSQL: each request in its own thread, its own
 connection and its own real transaction. Capacity must hold without any help from the test."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.db import connection
 
 from access.actor import actor_for_user
-from access.context import acting_as, all_tenants_UNSAFE
+from access.context import all_tenants_UNSAFE
 from access.roles import Role
 from employers.models import Nomination
 from employers.services import NoPlaceLeft, place_allocate
 
+from .concurrently import at_once
 from .conftest import build_world
 from .employer_world import make_nomination, make_opportunity, make_pupils, make_vetting
 
@@ -33,30 +33,18 @@ def test_twenty_simultaneous_allocations_fill_five_places_and_refuse_fifteen_cle
         + make_pupils(world.a.sibling_school, REQUESTS // 2)
     ]
     employer = actor_for_user(world.a.users[Role.EMPLOYER])
-    start = threading.Barrier(REQUESTS)
-    outcomes, lock = [], threading.Lock()
 
     def request(nomination):
-        try:
-            with acting_as(employer):  # a new thread starts with no actor
-                start.wait(timeout=30)
-                try:
-                    place_allocate(actor=employer, nomination=nomination)
-                    outcome = "allocated"
-                except NoPlaceLeft as refusal:
-                    outcome = refusal.messages[0]
-        except Exception as error:  # surfaced by the assertion below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        def attempt():
+            try:
+                place_allocate(actor=employer, nomination=nomination)
+            except NoPlaceLeft as refusal:
+                return refusal.messages[0]
+            return "allocated"
 
-    threads = [threading.Thread(target=request, args=(n,)) for n in nominations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return attempt
+
+    outcomes = at_once([(employer, request(n)) for n in nominations])
 
     assert Counter(outcomes) == {"allocated": 5, "All 5 places are taken.": 15}
     with all_tenants_UNSAFE("test assertions"):

@@ -2,7 +2,6 @@
 second day. The rule (learners.duplicates), the service, the page's question and the API's
 409."""
 
-import threading
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -23,6 +22,7 @@ from learners.services import experience_add_pupils, experience_log
 from learners.upn import upn_with_check_letter
 
 from .api_helpers import bearer, token_for
+from .concurrently import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -254,30 +254,18 @@ def test_two_simultaneous_confirmations_of_one_trip_save_it_once():
     class_of_30 = make_class(world.a.school, 30)
     people = [actor_for_user(world.a.users[role]) for role in (Role.CAREERS_LEADER,) * 4]
     people += [actor_for_user(world.a.users[Role.SCHOOL_STAFF])] * 4
-    start = threading.Barrier(len(people))
-    outcomes, lock = [], threading.Lock()
 
     def confirm(actor):
-        try:
-            with acting_as(actor):  # a new thread starts with no actor
-                start.wait(timeout=30)
-                try:
-                    log_trip(actor, class_of_30)
-                    outcome = "saved"
-                except LikelyDuplicate:
-                    outcome = "asked"
-        except Exception as error:  # surfaced by the assertion below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        def attempt():
+            try:
+                log_trip(actor, class_of_30)
+            except LikelyDuplicate:
+                return "asked"
+            return "saved"
 
-    threads = [threading.Thread(target=confirm, args=(actor,)) for actor in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return attempt
+
+    outcomes = at_once([(actor, confirm(actor)) for actor in people])
 
     assert Counter(outcomes) == {"saved": 1, "asked": 7}
     with all_tenants_UNSAFE("test assertions"):

@@ -25,6 +25,7 @@ from learners.models import Learner, Participation, PupilTransfer
 from learners.upn import upn_with_check_letter
 
 from .api_helpers import bearer, token_for
+from .concurrently import at_once
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -598,12 +599,10 @@ def test_the_imports_queries_do_not_grow_with_pupils_on_other_rolls(
 def test_two_simultaneous_releases_of_one_pupil_to_two_schools_release_it_once():
     """Each release in its own thread and transaction: the pupil's row lock makes the
     second wait, then find its request cancelled by the first."""
-    import threading
 
     from django.core.exceptions import ValidationError
 
     from access.actor import actor_for_user
-    from access.context import acting_as
     from learners.transfers import transfer_release
 
     from .conftest import build_world
@@ -626,30 +625,18 @@ def test_two_simultaneous_releases_of_one_pupil_to_two_schools_release_it_once()
             )
             for school in (world.a.school, world.b.sibling_school)
         ]
-    start = threading.Barrier(2)
-    outcomes, lock = [], threading.Lock()
 
     def release(transfer):
-        try:
-            with acting_as(holder):
-                start.wait(timeout=30)
-                try:
-                    transfer_release(actor=holder, transfer_id=transfer.pk)
-                    outcome = "released"
-                except ValidationError as refusal:
-                    outcome = refusal.messages[0]
-        except Exception as error:  # surfaced by the assertion below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        def attempt():
+            try:
+                transfer_release(actor=holder, transfer_id=transfer.pk)
+            except ValidationError as refusal:
+                return refusal.messages[0]
+            return "released"
 
-    threads = [threading.Thread(target=release, args=(t,)) for t in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return attempt
+
+    outcomes = at_once([(holder, release(t)) for t in requests])
 
     assert sorted(outcomes) == ["This request has already been cancelled.", "released"]
     with all_tenants_UNSAFE("test"):
