@@ -1,6 +1,7 @@
 """Seeds on which the platform once disagreed with the oracle, kept as named regressions,
 and the smallest hand-made worlds showing the same faults. Each failed before its fix."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -137,3 +138,66 @@ def test_a_compass_share_of_1_in_16_is_published_as_the_oracles_6_3_percent():
 
     answer = CompassAnswer("Q1", "", numerator=1, denominator=16)
     assert answer.percent == m.percent(1, 16) == Decimal("6.3")  # not 6.2 (half even)
+
+
+def _moved_from_hub_a_to_hub_b():
+    """A pupil now at hub B's school, with a visit organised by hub A's school whose two
+    employers partner hub A only (tiny employers 1 and 2)."""
+    visit = m.Experience(
+        1, 1, "Factory visit", "workplace_visit", "workplace", 1, date(2025, 10, 1),
+        date(2025, 10, 1), Decimal(5), (2, 1), (1,), frozenset({"M1", "M2", "M3"}),
+    )  # fmt: skip
+    pupil = m.Pupil(1, 2, 2023, _upn(1), "Ada", "Mover", left_on=date(2025, 12, 1))
+    return _world((visit,), (m.Participation(1, 1, 1, Decimal(5)),), pupils=(pupil,))
+
+
+def test_a_pupil_who_moved_hub_sees_every_employer_on_their_timeline():
+    # The timeline prefetched the experience's employers through the scoped Employer
+    # manager: hub B's school saw none of hub A's partners, so the names were missing.
+    from learners.models import Learner
+    from learners.selectors import pupil_timeline, rules_for_school
+
+    world = _moved_from_hub_a_to_hub_b()
+    loaded = load(world)
+    actor = actor_for_user(loaded.leaders[2])
+    with acting_as(actor):
+        pupil = Learner.objects.get(pk=loaded.db("pupils", 1))
+        rules = rules_for_school(actor=actor, school_id=pupil.school_id)
+        (entry,) = pupil_timeline(actor=actor, pupil=pupil, rules=rules)
+        names = [e.name for e in entry.experience.employers.all()]
+        from employers.models import Employer
+
+        assert not Employer.objects.filter(pk=loaded.db("employers", 1)).exists()  # scope kept
+    assert names == ["Oracle tiny employer 1", "Oracle tiny employer 2"]
+    assert platform.timeline_disagreements(loaded) == []
+
+
+def test_a_pupil_who_moved_hub_has_every_employer_on_their_record_of_experience():
+    world = _moved_from_hub_a_to_hub_b()
+    loaded = load(world)
+    record = m.pupil_record(world, world.pupils[0], world.as_at)
+    assert record["experiences"][0]["employers"] == "Oracle tiny employer 1, Oracle tiny employer 2"
+    assert platform.record_disagreements(loaded, world.as_at) == []
+
+
+def test_a_moved_pupils_history_counts_under_the_current_hubs_rules():
+    # Hub A (the old hub) asks for all seven criteria; hub B (the pupil's hub now) the
+    # default M1-M3: the visit, meeting M1-M3 only, counts, because the current hub's
+    # rules count the whole history (DESIGN: hubs choose the rules for their reports).
+    world = _moved_from_hub_a_to_hub_b()
+    strict = replace(world.hubs[0], meaningful_criteria=m.ALL_SEVEN)
+    world = replace(world, hubs=(strict, world.hubs[1]), _index={})
+    progress = m.pupil_progress(world, world.pupils[0], world.as_at)
+    assert progress.total_hours == Decimal(5) and progress.ks3_employers == 2
+    assert platform.pupil_disagreements(load(world), world.as_at) == []
+
+
+def test_a_leaver_still_counts_in_their_schools_figures_today():
+    # Issue 13 will define how leavers appear; until then they count as before.
+    world = _moved_from_hub_a_to_hub_b()
+    assert world.pupils[0].left_on is not None
+    assert m.school_summary(world, 2, world.as_at)["headline"]["pupils"] == 1
+    assert m.hub_summary(world, 2, world.as_at)["totals"]["pupils"] == 1
+    loaded = load(world)
+    assert platform.school_disagreements(loaded, world.as_at) == []
+    assert platform.hub_disagreements(loaded, world.as_at) == []

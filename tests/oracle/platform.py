@@ -86,6 +86,7 @@ def timeline_disagreements(loaded: Loaded, pupils=None) -> list[str]:
                 {
                     "title": e.experience.title,
                     "year_group": 7 + e.offset,
+                    "employers": sorted(x.name for x in e.experience.employers.all()),
                     "hours": e.hours_attended,
                     "counted": e.counts,
                     "reasons": [] if e.counts else why_not_counted(e, rules),
