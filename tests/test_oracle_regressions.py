@@ -36,16 +36,20 @@ def test_seed_2_counts_each_participation_once_whatever_its_employers_and_sector
     assert _only(found, ".experiences.") == []
 
 
-@pytest.mark.parametrize("loaded_seed", [32], indirect=True)
-def test_seed_32_rounds_the_meaningful_share_half_up_from_the_exact_fraction(loaded_seed):
-    # 5 of 16 participations meaningful: 31.25%, published 31.3 (float round() gave 31.2).
+# Seeds 32 and 37 showed these faults until the generator's moves across hubs (issue 11)
+# changed their worlds; 66 and 46 now have the same ties.
+@pytest.mark.parametrize("loaded_seed", [66], indirect=True)
+def test_seed_66_rounds_the_meaningful_share_half_up_from_the_exact_fraction(loaded_seed):
+    # 9 of 16 participations meaningful: 56.25%, published 56.3 (float round() gives 56.2;
+    # seed 32 had 5 of 16, 31.25%).
     found = platform.school_disagreements(loaded_seed, loaded_seed.world.as_at, thorough=False)
     assert _only(found, "_pct", "gap", "percent") == []
 
 
-@pytest.mark.parametrize("loaded_seed", [37], indirect=True)
-def test_seed_37_rounds_the_summary_pages_whole_percentages_half_up(loaded_seed):
-    # One of 8 others on track in a year group: 12.5%, shown 13% (round() gave 12).
+@pytest.mark.parametrize("loaded_seed", [46], indirect=True)
+def test_seed_46_rounds_the_summary_pages_whole_percentages_half_up(loaded_seed):
+    # Five of 8 others on track in a year group: 62.5%, shown 63% (round() gives 62; seed
+    # 37 had one of 8, 12.5%).
     found = platform.school_disagreements(loaded_seed, loaded_seed.world.as_at, thorough=False)
     assert _only(found, "on_track_pct") == []
 
