@@ -48,3 +48,22 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def with_employers_of_pupils_own_history(participations):
+    """A pupil's participations (already scoped) with each experience's employers
+    prefetched whichever hubs they partner: for showing the names on the pupil's own
+    timeline and record of experience only.
+
+    The Employer scope shows a school the employers partnering its hub, but a pupil who
+    moved in from another hub took part in experiences whose employers may partner only the
+    old hub. An employer is a national organisation and its name on a pupil's own history
+    is no secret (the pupil's figures already count it), so this reads the employers of the
+    experiences of these participations alone, past the scope (all_tenants_UNSCOPED), and
+    never widens the Employer rule itself. Pass nothing but the pupil's own participations.
+    """
+    from employers.models import Employer
+
+    return participations.prefetch_related(
+        models.Prefetch("experience__employers", queryset=Employer.all_tenants_UNSCOPED.all())
+    )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from access.audit import audit_record
 from access.models import AuditEvent
+from access.scoping import with_employers_of_pupils_own_history
 from hubs.models import Hub
 from schools.models import School
 
@@ -55,9 +56,11 @@ def pupil_timeline(*, actor, pupil: Learner, rules: ProgressRules):
     from .progress import participations_with_verdict
 
     return participations_with_verdict(
-        Participation.objects.filter(learner=pupil)
-        .select_related("experience")
-        .prefetch_related("experience__employers"),
+        # The employers' names of every experience in the pupil's history, whichever hub
+        # they partner (a pupil may have moved in from another hub).
+        with_employers_of_pupils_own_history(
+            Participation.objects.filter(learner=pupil).select_related("experience")
+        ),
         rules=rules,
     ).order_by("experience__start_date", "pk")
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from access.context import acting_as, current_actor
+from access.scoping import with_employers_of_pupils_own_history
 from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub
 from learners.academic import academic_year_of, cohort_for
@@ -234,7 +235,9 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
             )
         mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
         # The same window as the experience mix: an absent pupil engaged no employer and
-        # covered no sector, so the dashboard's "employers engaged" equals the mix's count.
+        # covered no sector. "Employers engaged" counts the hub's partners among them (the
+        # scoped Employer manager), so it is the mix's count less the employers a pupil
+        # who moved in from another hub met there that do not partner this hub.
         attended = Participation.objects.filter(
             hub_id=hub.pk,
             experience__start_date__gte=year_start,
@@ -351,11 +354,14 @@ def pupil_record(*, pupil_id: int, as_at: date) -> dict:
         Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=as_at, variety=True
     ).get()
     entries = participations_with_verdict(
-        Participation.objects.filter(learner=pupil, experience__start_date__lte=as_at)
-        .select_related("experience")
-        .prefetch_related("experience__employers")
-        # Same-day experiences in a stable order, as on the pupil's timeline.
-        .order_by("experience__start_date", "pk"),
+        # The employers' names of every experience in the pupil's history, whichever hub
+        # they partner (a pupil may have moved in from another hub).
+        with_employers_of_pupils_own_history(
+            Participation.objects.filter(learner=pupil, experience__start_date__lte=as_at)
+            .select_related("experience")
+            # Same-day experiences in a stable order, as on the pupil's timeline.
+            .order_by("experience__start_date", "pk")
+        ),
         rules=rules,
     )
     from learners.models import SkillRating

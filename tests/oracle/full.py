@@ -11,6 +11,7 @@ from tests.api_helpers import token_for
 from . import model as m
 from . import surfaces as s
 from .load import Loaded
+from .platform import moved_hub
 
 
 def surface_disagreements(loaded: Loaded) -> list[str]:
@@ -23,7 +24,9 @@ def surface_disagreements(loaded: Loaded) -> list[str]:
         for year in range(7, 14):
             found += s.cohort_page(client, loaded, school, year, as_at)
         pupils = m.pupils_of_school(world, school.id)
-        for pupil in sorted(pupils, key=lambda p: -len(world.participations_of(p.id)))[:3]:
+        longest = sorted(pupils, key=lambda p: -len(world.participations_of(p.id)))[:3]
+        moved = [p for p in pupils if p not in longest and moved_hub(world, p)][:2]
+        for pupil in longest + moved:  # and a pupil or two who moved in from another hub
             found += s.pupil_page(client, loaded, pupil, today)
         secret = token_for(loaded.leaders[school.id])
         found += s.api_pupils(client, secret, loaded, school, as_at)

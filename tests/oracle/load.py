@@ -87,6 +87,7 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
                 fsm=p.fsm,
                 disadvantaged=p.disadvantaged,
                 send=p.send,
+                left_on=p.left_on,
             ).pk
             for p in world.pupils
         }

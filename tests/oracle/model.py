@@ -60,6 +60,10 @@ class Pupil:
     fsm: bool = False
     disadvantaged: bool = False
     send: str = "N"  # N none, K SEN support, E EHC plan
+    # Recorded by the school as left. Today's rule: a leaver still counts in every figure
+    # of their school (and hub) as before; issue 13 defines how leavers appear, and must
+    # change this oracle deliberately (pupils_of_school below says so).
+    left_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,9 @@ class PupilProgress:
 
 
 def pupil_progress(world: World, pupil: Pupil, as_at: date) -> PupilProgress:
+    # The rules of the pupil's current hub count the whole history, experiences done at a
+    # school of another hub before a move included: hubs choose the rules for their reports
+    # (DESIGN section 2), and the pupil is now in this hub's reports.
     hub = world.hub_of_pupil(pupil)
     criteria = hub.meaningful_criteria
     experiences = world.by_id("experiences")
@@ -369,8 +376,10 @@ def why_not_counted(world: World, p: Participation) -> list[str]:
 
 
 def timeline(world: World, pupil: Pupil) -> list[dict]:
-    """Every participation of the pupil (any date), oldest first."""
+    """Every participation of the pupil (any date), oldest first, with the names of the
+    experience's employers whichever hubs they partner (a moved pupil's history)."""
     experiences = world.by_id("experiences")
+    employers = world.by_id("employers")
     criteria = world.hub_of_pupil(pupil).meaningful_criteria
     rows = sorted(
         world.participations_of(pupil.id), key=lambda p: (experiences[p.experience].start, p.id)
@@ -379,6 +388,7 @@ def timeline(world: World, pupil: Pupil) -> list[dict]:
         {
             "title": experiences[p.experience].title,
             "year_group": year_group(pupil.cohort, experiences[p.experience].start),
+            "employers": sorted(employers[e].name for e in experiences[p.experience].employers),
             "hours": p.hours_attended,
             "counted": counts(world, p, criteria),
             "reasons": [] if counts(world, p, criteria) else why_not_counted(world, p),
@@ -391,6 +401,8 @@ def timeline(world: World, pupil: Pupil) -> list[dict]:
 
 
 def pupils_of_school(world: World, school_id: int) -> list[Pupil]:
+    """The school's current pupils. Leavers included: today a pupil recorded as left
+    still counts in every figure of their school, hub and nation (issue 13 will decide)."""
     return [p for p in world.pupils if p.school == school_id]
 
 
@@ -709,8 +721,11 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
     ]
     covered = {sectors[s].name for e in attended for s in e.sectors}
     growth = {sectors[s].name for s in hub.growth_sectors}
-    engaged = {e for x in attended for e in x.employers}
     employers = world.by_id("employers")
+    # "Employers engaged of partners": the hub's partners among the employers of those
+    # experiences. A pupil who moved in from another hub met employers that may partner
+    # only the old hub: they count in the mix's distinct employers, not here.
+    engaged = {e for x in attended for e in x.employers if hub_id in employers[e].hubs}
     sme = sum(employers[e].size_band in SME_BANDS for e in engaged)
     return {
         "hub": {"id": hub.id, "name": hub.name, "region": hub.region},

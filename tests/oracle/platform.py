@@ -86,6 +86,7 @@ def timeline_disagreements(loaded: Loaded, pupils=None) -> list[str]:
                 {
                     "title": e.experience.title,
                     "year_group": 7 + e.offset,
+                    "employers": sorted(x.name for x in e.experience.employers.all()),
                     "hours": e.hours_attended,
                     "counted": e.counts,
                     "reasons": [] if e.counts else why_not_counted(e, rules),
@@ -105,12 +106,24 @@ def years_to_check(world: m.World, school_id: int, as_at: date, thorough: bool) 
     return present + [y for y in range(7, 14) if y not in present][:1]
 
 
+def moved_hub(world: m.World, pupil: m.Pupil) -> bool:
+    """Has the pupil history from a school of another hub (a move across hubs)?"""
+    experiences = world.by_id("experiences")
+    hub = world.hub_of_pupil(pupil).id
+    return any(
+        world.hub_of_school(experiences[p.experience].school).id != hub
+        for p in world.participations_of(pupil.id)
+    )
+
+
 def pupils_to_check(world: m.World, thorough: bool, how_many: int = 6) -> list[m.Pupil]:
-    """Every pupil (thorough), or those with the longest histories (cheaper)."""
+    """Every pupil (thorough), or those with the longest histories and those who moved
+    across hubs (cheaper)."""
     if thorough:
         return list(world.pupils)
     by_history = sorted(world.pupils, key=lambda p: (-len(world.participations_of(p.id)), p.id))
-    return by_history[:how_many]
+    chosen = by_history[:how_many]
+    return chosen + [p for p in by_history[how_many:] if moved_hub(world, p)]
 
 
 def school_disagreements(loaded: Loaded, as_at: date, thorough: bool = True) -> list[str]:

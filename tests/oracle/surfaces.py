@@ -266,14 +266,17 @@ def pupil_page(client, loaded: Loaded, pupil: m.Pupil, today: date) -> list[str]
         [
             f"Year {row['year_group']}",
             row["title"],
+            " · ".join(row["employers"]),
             hours_text(row["hours"]),
             "Yes" if row["counted"] else "No: " + "; ".join(row["reasons"]),
         ]
         for row in m.timeline(world, pupil)
     ]
-    # Cells: date, year, title (then kind, tier and employers), setting, hours, counted.
+    # Cells: date, year, title (then kind · tier · each employer), setting, hours, counted.
     actual_rows = [
-        [r[1], " ".join(r[2].split()[:3]), r[4], r[5]] for r in page.body_rows(0) if len(r) > 5
+        [r[1], " ".join(r[2].split()[:3]), " · ".join(r[2].split(" · ")[2:]), r[4], r[5]]
+        for r in page.body_rows(0)
+        if len(r) > 5
     ]
     where = f"pupil page {pupil.id}"
     return differences(expected_facts, actual_facts, f"{where} facts") + differences(

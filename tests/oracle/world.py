@@ -4,8 +4,9 @@ Two hubs with different counting rules; schools of every type and FSM share; pup
 Years 7-13 with FSM/SEND/disadvantaged flags; experiences of every kind and setting with
 zero to four employers and sectors, partial criteria, absences and part attendance, virtual
 time beyond the cap, dates on 31 August and 1 September; pupils who moved school with their
-history; opportunities and nominations; an "as at" in the past. Leavers are not generated:
-no figure has a leaver concept yet (issue 13 adds one).
+history, within a hub and across hubs (the old employers need not partner the new hub);
+leavers (recorded as left, still in every figure today: issue 13 decides how they appear);
+opportunities and nominations; an "as at" in the past.
 """
 
 from __future__ import annotations
@@ -225,13 +226,20 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
                     )
                 )
     # Moves: a few pupils now attend another school of the same hub; their history,
-    # organised by the old school, travels with them. (Moves across hubs are left out: the
-    # old school's employers need not partner the new hub, so their names are out of scope.)
+    # organised by the old school, travels with them.
     for index, pupil in enumerate(pupils):
         if rng.random() < 0.08:
             hub = next(s.hub for s in schools if s.id == pupil.school)
             others = [s.id for s in schools if s.hub == hub and s.id != pupil.school]
             pupils[index] = replace(pupil, school=rng.choice(others))
+    # From their own stream, so the rest of each seed's world is as it was before.
+    _moves_across_hubs_and_leavers(
+        random.Random(f"oracle {seed} moves"),
+        pupils,
+        schools,
+        {p.pupil for p in participations},
+        as_at,
+    )
     pupils = [replace(p, upn=_upn(seed, p.id)) for p in pupils]
     opportunities, nominations = [], []
     for _ in range(rng.randrange(2, 6)):
@@ -267,6 +275,23 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
         nominations=tuple(nominations),
         as_at=as_at,
     )
+
+
+def _moves_across_hubs_and_leavers(
+    rng: random.Random, pupils: list, schools: list, with_history: set[int], as_at: date
+) -> None:
+    """In place: a few pupils with history (at least one) move to a school of the other hub,
+    taking their participations along (the loader gives them the new school and hub, as a
+    release does); a few pupils are recorded as left, on or before the reading."""
+    hub_of = {s.id: s.hub for s in schools}
+    candidates = [i for i, p in enumerate(pupils) if p.id in with_history]
+    for index in rng.sample(candidates, max(1, round(0.06 * len(candidates)))):
+        pupil = pupils[index]
+        others = [s.id for s in schools if s.hub != hub_of[pupil.school]]
+        pupils[index] = replace(pupil, school=rng.choice(others))
+    for index, pupil in enumerate(pupils):
+        if rng.random() < 0.06:
+            pupils[index] = replace(pupil, left_on=as_at - timedelta(days=rng.randrange(0, 400)))
 
 
 def _upn(seed: int, pupil_id: int) -> str:
