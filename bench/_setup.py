@@ -138,3 +138,14 @@ def slowest_query(function):
         return max(times)
 
     return run
+
+
+def print_sides(results, sides, *, first_column: str, width: int, decimals: int) -> None:
+    """The table both benches print: one row per measure, a column per jit side, and the
+    off/on ratio when both sides ran."""
+    header = "".join(f"{'jit ' + side + ' ms':>16}" for side in sides)
+    print(f"{first_column:<{width}}{header}" + (f"{'off/on':>8}" if len(sides) == 2 else ""))
+    for label, by_side in results:
+        cells = "".join(f"{by_side[side]:>16.{decimals}f}" for side in sides)
+        ratio = f"{by_side['off'] / by_side['on']:>8.2f}" if len(sides) == 2 else ""
+        print(f"{label:<{width}}{cells}{ratio}")

@@ -21,6 +21,7 @@ from _setup import (
     add_jit_argument,
     django_on_bench_database,
     jit_sides,
+    print_sides,
     slowest_query,
     timed,
     timed_sides,
@@ -160,12 +161,7 @@ def main():
         f"({participations / max(pupils, 1):.1f} each), PostgreSQL, "
         f"median of {args.repeat} runs per side"
     )
-    header = "".join(f"{'jit ' + side + ' ms':>16}" for side in sides)
-    print(f"{'step':<34}{header}" + (f"{'off/on':>8}" if len(sides) == 2 else ""))
-    for label, by_side in results:
-        cells = "".join(f"{by_side[side]:>16.0f}" for side in sides)
-        ratio = f"{by_side['off'] / by_side['on']:>8.2f}" if len(sides) == 2 else ""
-        print(f"{label:<34}{cells}{ratio}")
+    print_sides(results, sides, first_column="step", width=34, decimals=0)
     for side in sides:
         compute_ms, floor_ms = results[0][1][side], results[2][1][side]
         print(f"{'ratio compute/floor, jit ' + side:<34}{compute_ms / floor_ms:>16.2f}")

@@ -20,6 +20,7 @@ from _setup import (
     add_jit_argument,
     django_on_bench_database,
     jit_sides,
+    print_sides,
     slowest_query,
     timed_sides,
 )
@@ -219,12 +220,7 @@ def main():
         f"({participation_count / pupil_count:.1f} each), PostgreSQL, "
         f"median of {args.repeat} runs per side"
     )
-    header = "".join(f"{'jit ' + side + ' ms':>16}" for side in sides)
-    print(f"{'measure':<28}{header}" + (f"{'off/on':>8}" if len(sides) == 2 else ""))
-    for label, by_side in results:
-        cells = "".join(f"{by_side[side]:>16.1f}" for side in sides)
-        ratio = f"{by_side['off'] / by_side['on']:>8.2f}" if len(sides) == 2 else ""
-        print(f"{label:<28}{cells}{ratio}")
+    print_sides(results, sides, first_column="measure", width=28, decimals=1)
 
 
 if __name__ == "__main__":
