@@ -138,6 +138,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     # A participation follows its pupil's current school, not the organising school.
     "learners.Participation": PUPIL_LEVEL,
     "learners.SkillRating": SCHOOL_OWNED,
+    # The progress ledger: a pupil's figures, seen wherever the pupil is.
+    "learners.PupilProgress": PUPIL_LEVEL,
     # A request to take a pupil on another school's roll: the asking school sees its
     # arrivals (through learners.transfers, only what it sent itself), the pupil's school
     # sees requests for its pupils, a hub lead those it must decide.

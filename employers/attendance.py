@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from access.audit import audit_many
 from access.models import AuditEvent
+from learners.ledger import ledger_refresh
 from learners.models import Experience, Learner, Participation, SkillRating
 from learners.progress import DESIGN_CRITERIA
 from learners.services import duration_to_hours
@@ -231,6 +232,7 @@ def attendance_confirm(
     opportunity.save(update_fields=["attendance_confirmed_at", "updated_at"])
     audit_many(actor, AuditEvent.Action.CREATE, to_create)
     audit_many(actor, AuditEvent.Action.UPDATE, to_update, changed=["hours_attended"])
+    ledger_refresh(participations.keys())
     attended = sum(records[n.pk].attended for n in recorded)
     return AttendanceResult(
         attended=attended, absent=len(recorded) - attended, schools=len(experiences)

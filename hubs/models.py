@@ -43,6 +43,13 @@ class Hub(TenantModel):
         default=Decimal("2.5"),
         help_text="At most this much of the KS3 week may be virtual.",
     )
+    # The progress ledger's state (learners.ledger): the rules its rows were counted by
+    # ("" until first built) and the day they are current as at. Rules that differ from
+    # counted_by mean a recount is under way, and pages read raw figures meanwhile.
+    ledger_counted_by = models.CharField(max_length=60, blank=True, editable=False)
+    ledger_counted_on = models.DateField(null=True, blank=True, editable=False)
+    ledger_recount_done = models.PositiveIntegerField(default=0, editable=False)
+    ledger_recount_total = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

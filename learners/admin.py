@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Learner
+from .models import Learner, LedgerCheck
 
 
 @admin.register(Learner)
@@ -10,3 +10,17 @@ class LearnerAdmin(admin.ModelAdmin):
     list_select_related = ("school",)
     raw_id_fields = ("school",)
     exclude = ("hub",)
+
+
+@admin.register(LedgerCheck)
+class LedgerCheckAdmin(admin.ModelAdmin):
+    """The nightly reconciliation's findings (learners.ledger.ledger_reconcile): read-only."""
+
+    list_display = ("checked_at", "schools", "pupils", "drifted", "repaired", "__str__")
+    readonly_fields = [f.name for f in LedgerCheck._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

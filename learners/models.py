@@ -268,3 +268,76 @@ class PupilTransfer(TenantModel):
 
     def __str__(self):
         return f"{self.learner_id}: {self.from_school_id} to {self.to_school_id} ({self.status})"
+
+
+def _hours():
+    return models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+
+class PupilProgress(TenantModel):
+    """The progress ledger: one pupil's current figures, as learners.progress.with_progress
+    computes them from raw participations as at `counted_on`, under the rules `counted_by`.
+
+    Written only by learners.ledger, in the same transaction as every change that can move
+    a figure; read by with_progress in place of the raw aggregates when the pupil's hub's
+    ledger is current (learners.ledger explains when that is). A pupil with no row has no
+    counted history yet: every figure reads as zero.
+    """
+
+    learner = models.OneToOneField(
+        Learner, primary_key=True, on_delete=models.CASCADE, related_name="ledger"
+    )
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    counted_by = models.CharField(max_length=60, help_text="The hub's rules (ledger key).")
+    counted_on = models.DateField()
+    ks3_in_person_hours = _hours()
+    ks3_virtual_hours = _hours()
+    ks3_virtual_counted_hours = _hours()
+    ks3_hours = _hours()
+    ks4_hours = _hours()
+    ks4_placement_hours = _hours()
+    total_hours = _hours()
+    ks3_employers = models.PositiveIntegerField(default=0)
+    ks4_employers = models.PositiveIntegerField(default=0)
+    ks3_sectors = models.PositiveIntegerField(default=0)
+    ks4_sectors = models.PositiveIntegerField(default=0)
+    reached_t1 = models.PositiveIntegerField(default=0)
+    reached_t2 = models.PositiveIntegerField(default=0)
+    reached_t3 = models.PositiveIntegerField(default=0)
+    ks3_reached_t1 = models.PositiveIntegerField(default=0)
+    ks3_reached_t2 = models.PositiveIntegerField(default=0)
+    ks3_reached_t3 = models.PositiveIntegerField(default=0)
+    ks4_reached_t1 = models.PositiveIntegerField(default=0)
+    ks4_reached_t2 = models.PositiveIntegerField(default=0)
+    ks4_reached_t3 = models.PositiveIntegerField(default=0)
+    ks3_week_met = models.BooleanField(default=False)
+    ks4_week_met = models.BooleanField(default=False)
+    ten_days_met = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "pupil progress (ledger)"
+        # A school's rows together (pages), and a hub's (dashboards, via the pupils).
+        indexes = [models.Index(fields=["school", "learner"], name="ledger_by_school")]
+
+    def __str__(self):
+        return f"ledger of {self.learner_id}"
+
+
+class LedgerCheck(models.Model):
+    """One run of the nightly reconciliation: the ledger against a fresh count from raw."""
+
+    checked_at = models.DateTimeField(auto_now_add=True)
+    schools = models.PositiveIntegerField()
+    pupils = models.PositiveIntegerField()
+    drifted = models.PositiveIntegerField(help_text="Pupils whose ledger row was wrong.")
+    repaired = models.PositiveIntegerField()
+    # The first few differences, field by field: learner ids only, no names.
+    details = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+
+    def __str__(self):
+        return f"ledger check {self.checked_at:%Y-%m-%d %H:%M}: {self.drifted} drifted"

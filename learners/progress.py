@@ -6,7 +6,7 @@ Every figure is an aggregate over participations: no Python loop over pupils' ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -51,13 +51,31 @@ class ProgressRules:
 
     meaningful_criteria: tuple[str, ...] = ("M1", "M2", "M3")
     ks3_virtual_cap_hours: Decimal = Decimal("12.5")
+    # The day the hub's progress ledger (learners.ledger) is current as at under exactly
+    # these rules, or None: with_progress then counts from raw participations. Not part of
+    # the rules' identity.
+    ledger_on: date | None = field(default=None, compare=False)
 
     @classmethod
     def for_hub(cls, hub) -> ProgressRules:
-        return cls(
+        rules = cls(
             meaningful_criteria=tuple(sorted(hub.meaningful_criteria)),
             ks3_virtual_cap_hours=hub.ks3_virtual_cap_days * HOURS_PER_DAY,
         )
+        if hub.ledger_counted_by and hub.ledger_counted_by == rules.key:
+            return replace(rules, ledger_on=hub.ledger_counted_on)
+        return rules
+
+    @property
+    def key(self) -> str:
+        """What the ledger's rows were counted by: equal keys, equal rules."""
+        cap = self.ks3_virtual_cap_hours.quantize(Decimal("0.01"))
+        return f"{','.join(self.meaningful_criteria)}|{cap}"
+
+    @property
+    def raw(self) -> ProgressRules:
+        """The same rules, always counted from raw participations."""
+        return replace(self, ledger_on=None)
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
@@ -227,6 +245,35 @@ class _PerPupil(Coalesce):
         ]
 
 
+def reads_ledger(rules: ProgressRules, as_at: date) -> bool:
+    """Current figures (as at today) come from the ledger when the hub's is current."""
+    from django.utils import timezone
+
+    return rules.ledger_on is not None and as_at == rules.ledger_on == timezone.localdate()
+
+
+LEDGER_HOURS = (
+    "ks3_in_person_hours",
+    "ks3_virtual_hours",
+    "ks3_virtual_counted_hours",
+    "ks3_hours",
+    "ks4_hours",
+    "ks4_placement_hours",
+    "total_hours",
+)
+LEDGER_COUNTS = (
+    "ks3_employers",
+    "ks4_employers",
+    "ks3_sectors",
+    "ks4_sectors",
+    *(f"{stage}reached_t{tier}" for stage in ("", "ks3_", "ks4_") for tier in (1, 2, 3)),
+)
+LEDGER_VERDICTS = ("ks3_week_met", "ks4_week_met", "ten_days_met")
+# Every figure with_progress(variety=True) computes that does not depend on the day beyond
+# "experiences up to it": what a ledger row stores.
+LEDGER_FIGURES = (*LEDGER_HOURS, *LEDGER_COUNTS, *LEDGER_VERDICTS)
+
+
 def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool = False):
     """Annotate a Learner queryset with every progress figure as at a date.
 
@@ -239,7 +286,72 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
     also ks3_virtual_counted_hours (virtual hours within the hub's cap).
     Verdicts: ks3_week_met, ks4_week_met, ten_days_met, behind (against the pro-rata share
     of the current stage's week).
+
+    As at today, for a hub whose ledger is current (reads_ledger), every figure but the
+    pro-rata ones is read from the pupil's ledger row, which this same function filled
+    from raw participations (learners.ledger); otherwise all are counted from raw here.
     """
+    if reads_ledger(rules, as_at):
+        return _with_dated_figures(_from_ledger(learners), as_at)
+    return _with_dated_figures(_counted_from_raw(learners, rules, as_at, variety), as_at)
+
+
+def _from_ledger(learners):
+    """The stored figures of each pupil's ledger row; no row (nothing counted yet) is zero."""
+    defaults = {
+        **dict.fromkeys(LEDGER_HOURS, ZERO),
+        **dict.fromkeys(LEDGER_COUNTS, Value(0)),
+        **dict.fromkeys(LEDGER_VERDICTS, Value(False)),
+    }
+    return learners.annotate(
+        **{name: Coalesce(F(f"ledger__{name}"), default) for name, default in defaults.items()}
+    )
+
+
+def _with_dated_figures(queryset, as_at: date):
+    """The figures that move with the calendar, not with the pupil's history: the pro-rata
+    expectation, the pupil's current stage and whether they are behind it."""
+    from .academic import academic_year_of
+
+    cohorts = range(as_at.year - 8, as_at.year + 1)
+    expected = {
+        name: Case(
+            *[When(cohort=c, then=Value(expected_hours(c, as_at)[index])) for c in cohorts],
+            default=Value(Decimal(0)),
+            output_field=DecimalField(max_digits=8, decimal_places=2),
+        )
+        for index, name in enumerate(("ks3_expected_hours", "ks4_expected_hours"))
+    }
+    year = academic_year_of(as_at)
+    return queryset.annotate(
+        **{name: _ByPupil(e, output_field=e.output_field) for name, e in expected.items()},
+        stage_offset=_ByPupil(Value(year) - F("cohort"), output_field=IntegerField()),
+        # Behind: fewer counted hours than the exact pro-rata share of the current stage's
+        # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
+        behind=Case(
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks3_hours", c, as_at, 0, 3),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 0 <= year - c <= 2
+            ],
+            *[
+                When(
+                    Q(cohort=c) & _exactly_behind("ks4_placement_hours", c, as_at, 3, 2),
+                    then=Value(True),
+                )
+                for c in cohorts
+                if 3 <= year - c <= 4
+            ],
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def _counted_from_raw(learners, rules: ProgressRules, as_at: date, variety: bool):
     p = "participations__"
     counted = counts_q(rules, as_at=as_at, prefix=p)
     hours = f"{p}hours_attended"
@@ -247,20 +359,6 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
     def total(condition):
         return Coalesce(Sum(hours, filter=counted & condition), ZERO)
 
-    cohorts = range(as_at.year - 8, as_at.year + 1)
-    ks3_expected = Case(
-        *[When(cohort=c, then=Value(expected_hours(c, as_at)[0])) for c in cohorts],
-        default=Value(Decimal(0)),
-        output_field=DecimalField(max_digits=8, decimal_places=2),
-    )
-    ks4_expected = Case(
-        *[When(cohort=c, then=Value(expected_hours(c, as_at)[1])) for c in cohorts],
-        default=Value(Decimal(0)),
-        output_field=DecimalField(max_digits=8, decimal_places=2),
-    )
-    from .academic import academic_year_of
-
-    offset_now = academic_year_of(as_at) - F("cohort")
     attended = Q(**{f"{hours}__gt": 0}, **{f"{p}experience__start_date__lte": as_at})
     queryset = learners.annotate(
         ks3_in_person_hours=total(ks3_q(p) & ~virtual_q(p)),
@@ -275,9 +373,6 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
         ks3_employers=_distinct_count("employers", KS3_OFFSETS, rules, as_at),
         ks3_hours=F("ks3_in_person_hours")
         + Least(F("ks3_virtual_hours"), Value(rules.ks3_virtual_cap_hours)),
-        ks3_expected_hours=_ByPupil(ks3_expected, output_field=ks3_expected.output_field),
-        ks4_expected_hours=_ByPupil(ks4_expected, output_field=ks4_expected.output_field),
-        stage_offset=_ByPupil(offset_now, output_field=IntegerField()),
     )
     if variety:
         # What one pupil's page and the API show; hub-wide totals (grouped_progress) never
@@ -316,28 +411,6 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
         ten_days_met=Case(
             When(ks4_placement_hours__lt=WEEK_HOURS, then=Value(False)),
             default=F("ks3_week_met"),
-            output_field=BooleanField(),
-        ),
-        # Behind: fewer counted hours than the exact pro-rata share of the current stage's
-        # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
-        behind=Case(
-            *[
-                When(
-                    Q(cohort=c) & _exactly_behind("ks3_hours", c, as_at, 0, 3),
-                    then=Value(True),
-                )
-                for c in cohorts
-                if 0 <= academic_year_of(as_at) - c <= 2
-            ],
-            *[
-                When(
-                    Q(cohort=c) & _exactly_behind("ks4_placement_hours", c, as_at, 3, 2),
-                    then=Value(True),
-                )
-                for c in cohorts
-                if 3 <= academic_year_of(as_at) - c <= 4
-            ],
-            default=Value(False),
             output_field=BooleanField(),
         ),
     )

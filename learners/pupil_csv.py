@@ -15,6 +15,7 @@ from access.models import AuditEvent
 from schools.models import School
 
 from .academic import cohort_for
+from .ledger import ledger_refresh
 from .models import Learner
 from .transfers import SENT_FIELDS, transfers_from_import
 from .upn import InvalidUPN, upn_validate
@@ -296,6 +297,8 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
         update, [*FIELDS, "school", "hub", "left_on", "updated_at"], batch_size=1000
     )
     moved = {pupil.pk for pupil, *_ in left}
+    # A corrected cohort changes which years are KS3 and KS4; new pupils have no history.
+    ledger_refresh(pupil.pk for pupil in update)
     who = describe(actor)
     AuditEvent.all_tenants_UNSCOPED.bulk_create(
         [

@@ -17,6 +17,7 @@ from outcomes.models import Objective
 from schools.models import School
 
 from .duplicates import LikelyDuplicate, likely_duplicates, lock_school_day
+from .ledger import ledger_refresh
 from .models import Experience, Learner, Participation, SkillRating
 from .progress import DESIGN_CRITERIA, HOURS_PER_DAY
 
@@ -91,6 +92,7 @@ def _participations_add(actor, experience, pupils) -> list:
         for pupil in pupils
     )
     audit_many(actor, AuditEvent.Action.CREATE, added)
+    ledger_refresh(p.learner_id for p in added)
     return added
 
 
@@ -199,6 +201,7 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
             setattr(experience, f"meets_{code.lower()}", code in set(criteria))
     experience.full_clean(exclude=["hub", "academic_year", "created_by"])
     experience.save()
+    before = _everyone_on(experience)
     if employer_ids is not None:
         experience.employers.set(_scoped_ids(Employer.objects.all(), employer_ids, "employers"))
     if sector_ids is not None:
@@ -220,17 +223,33 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
         full = experience.participations.filter(hours_attended=old_duration, absent=False)
         audit_many(actor, AuditEvent.Action.UPDATE, full, changed=["hours_attended"])
         full.update(hours_attended=experience.duration_hours)
+    ledger_refresh(before)  # pupils added were recounted as they were added
     return experience
 
 
 @transaction.atomic
 def experience_delete(*, actor, experience_id: int) -> None:
     experience = Experience.objects.get(pk=experience_id)
+    everyone = _everyone_on(experience)
     audit_many(actor, AuditEvent.Action.DELETE, experience.participations.all())
     audit_many(actor, AuditEvent.Action.DELETE, [experience])
     experience.delete()
+    ledger_refresh(everyone)
 
 
+def _everyone_on(experience) -> list[int]:
+    """Every pupil who took part, whichever school they are at now: a new date, setting or
+    criteria, or deleting it, moves the figures of pupils who have moved on too (their
+    participations follow them, so the school's scope no longer shows them). Pupil ids
+    only, for the ledger."""
+    return list(
+        Participation.all_tenants_UNSCOPED.filter(experience=experience).values_list(
+            "learner_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
 def participation_update(
     *,
     actor,
@@ -265,6 +284,7 @@ def participation_update(
     for name, value in changes.items():
         setattr(participation, name, value)
     participation.save(update_fields=[*changes, "updated_at"])
+    ledger_refresh([participation.learner_id])
     return participation
 
 

@@ -36,6 +36,7 @@ from hubs.models import Membership
 from reports.models import ReportRun
 from schools.models import School
 
+from .ledger import ledger_refresh
 from .models import Learner, Participation, PupilTransfer, SkillRating
 
 TRANSFER = "learners.PupilTransfer"
@@ -250,6 +251,8 @@ def _move_history(learner_ids: list[int], school: School) -> None:
         ReportRun.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids),
     ):
         queryset.update(**moved)
+    # Counted again by the new hub's rules.
+    ledger_refresh(learner_ids)
 
 
 def _cancel_others(actor, learner_ids: list[int], keep_ids: Iterable[int]) -> list[PupilTransfer]:
@@ -472,6 +475,7 @@ def pupil_leave(*, actor, pupil_id: int, left_on: date) -> Learner:
         raise ValidationError({"left_on": "The date a pupil left cannot be in the future."})
     pupil.left_on = left_on
     pupil.save(update_fields=["left_on", "updated_at"])
+    ledger_refresh([pupil.pk])
     return pupil
 
 

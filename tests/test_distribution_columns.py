@@ -171,6 +171,7 @@ def test_the_discovered_pupil_level_models_are_the_ones_the_doc_names():
         "learners.Experience_sectors",
         "learners.Learner",
         "learners.Participation",
+        "learners.PupilProgress",
         "learners.PupilTransfer",
         "learners.SkillRating",
         "reports.ReportRun",

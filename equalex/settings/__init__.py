@@ -261,6 +261,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "kwargs": _SYSTEM,
     },
+    # The progress ledger (learners.ledger): experiences starting today begin to count...
+    "roll-ledger-forward": {
+        "task": "learners.tasks.roll_ledger_forward",
+        "schedule": crontab(hour=0, minute=5),
+        "kwargs": {"actor": {"system": "progress ledger"}},
+    },
+    # ...and sampled schools are recounted from raw, any drift repaired and recorded.
+    "reconcile-ledger": {
+        "task": "learners.tasks.reconcile_ledger",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"actor": {"system": "progress ledger"}},
+    },
     "requeue-stuck-reports": {
         "task": "reports.tasks.requeue_stuck_reports",
         "schedule": crontab(minute="*/15"),

@@ -17,6 +17,7 @@ from access.roles import Role
 from employers.models import Employer, EmployerRequest
 from hubs.models import Hub, Membership, Sector
 from learners.academic import academic_year_of, cohort_for
+from learners.ledger import ledger_rebuild
 from learners.models import Experience, Learner, Participation
 from learners.upn import upn_with_check_letter
 from schools.models import School, Trust
@@ -170,6 +171,8 @@ class Command(BaseCommand):
                 self._print_accounts(options["password"])
                 return
             self._build(options)
+            # Bulk-loaded past the services, so the ledger is counted once at the end.
+            ledger_rebuild()
             self._print_accounts(options["password"])
 
     def _reset(self):
