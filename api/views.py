@@ -30,7 +30,7 @@ from learners.pupil_csv import pupil_import_apply, pupil_records_preview
 from learners.selectors import school_progress_summary
 from outcomes.selectors import current_framework
 from reports.models import ReportRun
-from reports.selectors import national_hub_totals
+from reports.selectors import national_hub_totals, national_hub_totals_live
 from reports.services import report_request
 from schools.models import School, Trust
 
@@ -427,13 +427,29 @@ class ReportViewSet(
 
 
 class NationalView(ScopedAPIView):
-    """Each hub's totals from its latest reading by as-at date: nothing below hub level."""
+    """Each hub's totals, live as at today (or, with reading=latest, from each hub's latest
+    built reading by as-at date): nothing below hub level."""
 
     capabilities = {"get": "report.national"}
 
-    @extend_schema(responses=s.NationalHubSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reading",
+                str,
+                enum=["live", "latest"],
+                description="live (default): counted now, as at today. latest: each hub's "
+                "latest built dashboard by as-at date (formal Compass readings).",
+            )
+        ],
+        responses=s.NationalHubSerializer(many=True),
+    )
     def get(self, request):
-        rows = national_hub_totals(actor=self.actor)
+        reading = request.query_params.get("reading", "live")
+        if reading not in ("live", "latest"):
+            raise serializers.ValidationError({"reading": "Choose live or latest."})
+        select = national_hub_totals if reading == "latest" else national_hub_totals_live
+        rows = select(actor=self.actor)
         return Response(s.NationalHubSerializer(rows, many=True).data)
 
 

@@ -26,6 +26,7 @@ from learners.progress import (
     counts_q,
     grouped_progress,
     percent,
+    reads_ledger,
     round_half_up,
     with_progress,
 )
@@ -192,6 +193,90 @@ def _places_offered_and_filled(hub_id: int, year_start: date) -> dict:
     }
 
 
+def _stored_readings(hub_id: int, days: list[date]) -> dict[date, dict]:
+    """Trend points for past formal dates from the hub's frozen snapshot of that date (the
+    nightly build on 31 December, 31 March and 31 July), so each is counted once, then
+    read. One query; a date without a snapshot is counted from raw by the caller."""
+    if not days:
+        return {}
+    from .models import ReportRun
+
+    found = {}
+    runs = (
+        ReportRun.objects.filter(
+            kind=ReportRun.Kind.HUB_DASHBOARD,
+            status=ReportRun.Status.DONE,
+            hub_id=hub_id,
+            as_at__in=days,
+        )
+        .order_by("as_at", "finished_at")
+        .values_list("as_at", "summary__totals")
+    )
+    for day, totals in runs:  # the last finished of each day wins
+        if totals:
+            found[day] = {
+                "date": day.isoformat(),
+                "on_track_pct": totals["on_track_pct"],
+                "q1_pct": totals["ks3_met_pct"],
+                "q3_pct": totals["ks4_met_pct"],
+            }
+    return found
+
+
+def _hub_totals(schools: int, total: dict) -> dict:
+    """A hub's headline figures from its summed per-pupil counts (dashboard and England)."""
+    return {
+        "schools": schools,
+        "pupils": total.get("pupils", 0),
+        "on_track_pct": _pct(
+            total.get("pupils", 0) - total.get("behind", 0), total.get("pupils", 0)
+        ),
+        "ks3_met_pct": _pct(total.get("y9_ks3_met", 0), total.get("y9", 0)),
+        "ks4_met_pct": _pct(total.get("y11_ks4_met", 0), total.get("y11", 0)),
+        "fsm_gap": _gap(
+            total.get("fsm", 0),
+            total.get("fsm_behind", 0),
+            total.get("pupils", 0),
+            total.get("behind", 0),
+        ),
+    }
+
+
+def national_totals(*, as_at: date) -> dict[int, dict]:
+    """Every hub's headline figures as at a date, live: one query over the ledger for all
+    hubs whose ledger is current, one from raw for each other hub (recounting, say)."""
+    actor = current_actor()
+    hubs = list(Hub.objects.order_by("pk"))
+    rules = {hub.pk: ProgressRules.for_hub(hub) for hub in hubs}
+    current = [pk for pk, r in rules.items() if reads_ledger(r, as_at)]
+    cohorts = _years_7_to_11(as_at)
+    found = {}
+    with acting_as(actor.for_aggregates()):
+        # A count per hub, no school's name or row leaves: the hub-level figure each
+        # hub's dashboard publishes, which a national analyst may read (the School scope
+        # itself shows analysts no schools).
+        schools = dict(
+            School.all_tenants_UNSCOPED.order_by()
+            .values("hub_id")
+            .annotate(n=Count("pk"))
+            .values_list("hub_id", "n")
+        )
+        batches = [(current, rules[current[0]])] if current else []
+        batches += [([pk], r) for pk, r in rules.items() if pk not in current]
+        for hub_ids, hub_rules in batches:
+            # Read from the ledger, the rules only say it is current: each hub's rows
+            # were counted by that hub's own rules.
+            for row in grouped_progress(
+                Learner.objects.filter(hub_id__in=hub_ids, cohort__in=cohorts),
+                rules=hub_rules,
+                as_at=as_at,
+                by="hub",
+                measures=HUB_MEASURES,
+            ):
+                found[row["key"]] = row
+    return {hub.pk: _hub_totals(schools.get(hub.pk, 0), found.get(hub.pk, {})) for hub in hubs}
+
+
 def hub_summary(*, hub_id: int, as_at: date) -> dict:
     actor = current_actor()
     hub = Hub.objects.prefetch_related("growth_sectors").get(pk=hub_id)
@@ -208,8 +293,12 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
             )
         }
         trend = []
+        stored = _stored_readings(hub.pk, [d for d in compass_dates(as_at) if d < as_at])
         for reading in compass_dates(as_at):
             if reading > as_at:
+                continue
+            if reading in stored:
+                trend.append(stored[reading])
                 continue
             row = next(
                 iter(
@@ -316,14 +405,7 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
         "hub": {"id": hub.pk, "name": hub.name, "region": hub.region},
         "as_at": as_at.isoformat(),
         # Hub-level figures only: what a national analyst may see.
-        "totals": {
-            "schools": len(schools),
-            "pupils": total["pupils"],
-            "on_track_pct": _pct(total["pupils"] - total["behind"], total["pupils"]),
-            "ks3_met_pct": _pct(total["y9_ks3_met"], total["y9"]),
-            "ks4_met_pct": _pct(total["y11_ks4_met"], total["y11"]),
-            "fsm_gap": _gap(total["fsm"], total["fsm_behind"], total["pupils"], total["behind"]),
-        },
+        "totals": _hub_totals(len(schools), total),
         "schools": rows,
         "by_type": dict(sorted(by_type.items())),
         "by_fsm_quartile": dict(sorted(by_quartile.items())),

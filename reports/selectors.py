@@ -1,4 +1,7 @@
+from datetime import date
+
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from hubs.models import Hub
 
@@ -48,3 +51,23 @@ def national_hub_totals(*, actor) -> list[dict]:
         {"name": name, "region": region, **latest.get(pk, {"totals": None, "as_at": None})}
         for pk, name, region in Hub.objects.order_by("name").values_list("pk", "name", "region")
     ]
+
+
+def national_hub_totals_live(*, actor, as_at: date | None = None) -> list[dict]:
+    """Each hub's totals as at today, counted now (from the progress ledger): the same
+    shape as national_hub_totals, every row as at the same day."""
+    from .builders import national_totals
+
+    as_at = as_at or timezone.localdate()
+    totals = national_totals(as_at=as_at)
+    return [
+        {"name": name, "region": region, "totals": totals[pk], "as_at": as_at}
+        for pk, name, region in Hub.objects.order_by("name").values_list("pk", "name", "region")
+    ]
+
+
+def hub_dashboard_live(*, actor) -> dict:
+    """The actor's hub's dashboard as at today, counted now (from the progress ledger)."""
+    from .builders import hub_summary, jsonable
+
+    return jsonable(hub_summary(hub_id=actor.hub_id, as_at=timezone.localdate()))

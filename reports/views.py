@@ -57,12 +57,27 @@ def school_report(request, school_id: int):
 
 @requires("report.hub")
 def hub_dashboard(request):
+    """Live: the figures as at today are counted on each view (from the progress ledger);
+    a built report is for a PDF, a CSV or a formal date's reading."""
+    from hubs.models import Hub
+    from learners.ledger import hub_is_recounting
+
+    from .selectors import hub_dashboard_live
+
+    live = hub_dashboard_live(actor=request.actor) if request.method != "POST" else None
+    hub = Hub.objects.get(pk=request.actor.hub_id)
     return _report_page(
         request,
         kind=ReportRun.Kind.HUB_DASHBOARD,
         template="reports/hub_dashboard.html",
         scope={"hub_id": request.actor.hub_id, "school__isnull": True},
         request_kwargs={},
+        extra={
+            "live": live,
+            "charts": charts_for(live) if live else {},
+            "recounting": hub_is_recounting(hub),
+            "hub": hub,
+        },
     )
 
 
@@ -124,9 +139,16 @@ def run_download(request, run_id: int, output: str):
 
 @requires("report.national")
 def national(request):
-    """Hub-level figures from each hub's latest reading; no school or pupil below it."""
-    from .selectors import national_hub_totals
+    """Hub-level figures, live as at today, and each hub's latest built reading; no school
+    or pupil below hub level."""
+    from .selectors import national_hub_totals, national_hub_totals_live
 
     return render(
-        request, "reports/national.html", {"hubs": national_hub_totals(actor=request.actor)}
+        request,
+        "reports/national.html",
+        {
+            "live": national_hub_totals_live(actor=request.actor),
+            "hubs": national_hub_totals(actor=request.actor),
+            "today": timezone.localdate(),
+        },
     )

@@ -404,6 +404,8 @@ ADMIN_REFUSED_TO_EVERYONE = {
     "admin:access_auditevent_delete",
     # A parent's answer comes only from the parent's link.
     "admin:employers_parentalconsent_add",
+    # The reconciliation's findings are what it found: written by the task only.
+    "admin:learners_ledgercheck_add",
 }
 
 

@@ -422,3 +422,58 @@ def test_the_nightly_reconciliation_finds_repairs_and_records_drift(world, admin
     page = admin_client.get("/admin/learners/ledgercheck/")
     assert page.status_code == 200
     assert b"1 drifted" in page.content
+
+
+# -- Live hub and national views
+
+
+def test_logging_an_experience_changes_the_hub_dashboard_and_englands_figures_at_once(
+    client, world
+):
+    from learners.academic import cohort_for
+    from tests.api_helpers import token_for
+
+    with all_tenants_UNSAFE("test"):
+        pupil = Learner.objects.create(
+            hub=world.a.hub,
+            school=world.a.school,
+            upn="A801200005888",
+            legal_first_name="Year",
+            surname="Eleven",
+            cohort=cohort_for(11, date.today()),
+        )
+        ledger_rebuild()
+
+    def hub_figures():
+        client.force_login(world.a.users[Role.HUB_LEAD])
+        page = client.get("/reports/hub/").content.decode()
+        client.logout()
+        return page
+
+    def england():
+        answer = client.get(
+            "/api/v1/national/hubs/",
+            HTTP_AUTHORIZATION=f"Bearer {token_for(world.national_analyst)}",
+        )
+        return {row["name"]: row["totals"] for row in answer.json()}
+
+    before_page, before = hub_figures(), england()["Hub A"]
+    actor = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(actor):
+        experience_log(
+            actor=actor,
+            title="Week at the hospital",
+            kind="placement",
+            setting="workplace",
+            tier=3,
+            start_date=date.today(),
+            duration_hours=Decimal(25),
+            pupil_ids=[pupil.pk],
+            criteria=["M1", "M2", "M3"],
+        )
+    after = england()["Hub A"]
+    assert before["ks4_met_pct"] != after["ks4_met_pct"]
+    assert after["ks4_met_pct"] > (before["ks4_met_pct"] or 0)
+    after_page = hub_figures()
+    assert before_page != after_page
+    assert hubs_read_the_ledger()  # and all of it from the ledger, no rebuild in between

@@ -44,9 +44,9 @@ def surface_disagreements(loaded: Loaded) -> list[str]:
         found += disagreements
         client = Client()
         client.force_login(loaded.hub_leads[hub.id])
-        found += s.hub_page(client, loaded, hub, as_at)
+        found += s.hub_page(client, loaded, hub, today)  # live, as at today
     client = Client()
     client.force_login(loaded.analyst)
-    found += s.national_page(client, loaded, as_at)
-    found += s.api_national(client, token_for(loaded.analyst), loaded, as_at)
+    found += s.national_page(client, loaded, as_at, today)
+    found += s.api_national(client, token_for(loaded.analyst), loaded, as_at, today)
     return found

@@ -348,9 +348,13 @@ def national_rows(world: m.World, as_at: date) -> list[list[str]]:
     ]
 
 
-def national_page(client, loaded: Loaded, as_at: date) -> list[str]:
+def national_page(client, loaded: Loaded, as_at: date, today: date) -> list[str]:
+    """The live table (as at today, no date column), then the latest built readings."""
     page = Page(_get(client, "/reports/national/"))
-    return differences(national_rows(loaded.world, as_at), page.body_rows(0), "national page")
+    live = [row[:2] + row[3:] for row in national_rows(loaded.world, today)]
+    return differences(live, page.body_rows(0), "national page, live") + differences(
+        national_rows(loaded.world, as_at), page.body_rows(1), "national page, readings"
+    )
 
 
 # -- API
@@ -396,10 +400,13 @@ def api_school(client, secret, loaded: Loaded, school: m.School, as_at: date) ->
     ) + differences(compass, body["compass"], f"api compass {school.id}")
 
 
-def api_national(client, secret, loaded: Loaded, as_at: date) -> list[str]:
-    body = api_get(client, secret, "/api/v1/national/hubs/")
-    expected = [{**h, "as_at": as_at} for h in m.national(loaded.world, as_at)]
-    return differences(expected, body, "api national")
+def api_national(client, secret, loaded: Loaded, as_at: date, today: date) -> list[str]:
+    found = []
+    for query, day in (("", today), ("?reading=latest", as_at)):
+        body = api_get(client, secret, f"/api/v1/national/hubs/{query}")
+        expected = [{**h, "as_at": day} for h in m.national(loaded.world, day)]
+        found += differences(expected, body, f"api national{query}")
+    return found
 
 
 # -- Report runs: JSON, CSV, PDF
