@@ -327,7 +327,7 @@ class ExperienceViewSet(
             )
         except LikelyDuplicate as duplicate:
             raise LikelyDuplicateError(duplicate) from duplicate
-        serializer.instance = self.scoped_queryset().get(pk=experience.pk)
+        serializer.instance = experience  # with what was saved (experience_log's prefetch)
 
     def perform_update(self, serializer):
         data = serializer.validated_data

@@ -64,24 +64,22 @@ def ledger_refresh(learner_ids: Iterable[int], *, on: date | None = None) -> int
     if not ids:
         return 0
     on = on or timezone.localdate()
-    with transaction.atomic():
+    # No savepoint: inside a write's transaction this is part of it, and alone it is one.
+    with transaction.atomic(savepoint=False):
+        # The hubs' rules come with the locks (only the pupils' rows are locked), so a rule
+        # change committed while this waited is seen.
         locked = list(
-            Learner.all_tenants_UNSCOPED.select_for_update(no_key=True)
+            Learner.all_tenants_UNSCOPED.select_for_update(no_key=True, of=("self",))
             .filter(pk__in=ids)
             .order_by("pk")
-            .values_list("pk", "hub_id")
+            .values_list("pk", "hub_id", "hub__meaningful_criteria", "hub__ks3_virtual_cap_days")
         )
-        by_hub = defaultdict(list)
-        for pk, hub_id in locked:
+        by_hub, rules = defaultdict(list), {}
+        for pk, hub_id, criteria, cap_days in locked:
             by_hub[hub_id].append(pk)
-        # Read after the locks: a rule change committed while this waited is seen.
-        hubs = Hub.all_tenants_UNSCOPED.in_bulk(by_hub)
+            rules[hub_id] = ProgressRules.of(criteria, cap_days)
         for hub_id, pupils in by_hub.items():
-            _recount(
-                Learner.all_tenants_UNSCOPED.filter(pk__in=pupils),
-                ProgressRules.for_hub(hubs[hub_id]),
-                on,
-            )
+            _recount(Learner.all_tenants_UNSCOPED.filter(pk__in=pupils), rules[hub_id], on)
     return len(locked)
 
 

@@ -57,11 +57,16 @@ class ProgressRules:
     ledger_on: date | None = field(default=None, compare=False)
 
     @classmethod
-    def for_hub(cls, hub) -> ProgressRules:
-        rules = cls(
-            meaningful_criteria=tuple(sorted(hub.meaningful_criteria)),
-            ks3_virtual_cap_hours=hub.ks3_virtual_cap_days * HOURS_PER_DAY,
+    def of(cls, meaningful_criteria, ks3_virtual_cap_days) -> ProgressRules:
+        """A hub's rules from its two settings (always counted from raw)."""
+        return cls(
+            meaningful_criteria=tuple(sorted(meaningful_criteria)),
+            ks3_virtual_cap_hours=Decimal(ks3_virtual_cap_days) * HOURS_PER_DAY,
         )
+
+    @classmethod
+    def for_hub(cls, hub) -> ProgressRules:
+        rules = cls.of(hub.meaningful_criteria, hub.ks3_virtual_cap_days)
         if hub.ledger_counted_by and hub.ledger_counted_by == rules.key:
             return replace(rules, ledger_on=hub.ledger_counted_on)
         return rules

@@ -153,12 +153,29 @@ def experience_log(
         created_by_id=actor.user_id,
         **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
     )
-    experience.full_clean(exclude=["hub", "academic_year", "created_by"])
+    # The school is the actor's own and the table's constraints (dates in order, a
+    # duration) were checked above in words: validating them again costs a query each.
+    experience.full_clean(
+        exclude=["hub", "school", "academic_year", "created_by"], validate_constraints=False
+    )
     experience.save()
-    experience.employers.set(employers)
-    experience.sectors.set(_scoped_ids(Sector.objects.all(), sector_ids, "sectors"))
-    experience.objectives.set(_scoped_ids(Objective.objects.all(), objective_ids, "objectives"))
-    _participations_add(actor, experience, pupils)
+    links = {
+        "employers": employers,
+        "sectors": _scoped_ids(Sector.objects.all(), sector_ids, "sectors"),
+        "objectives": _scoped_ids(Objective.objects.all(), objective_ids, "objectives"),
+    }
+    for name, rows in links.items():
+        if rows:  # a new experience has no links yet: add, and only what there is
+            getattr(experience, name).add(*rows)
+    added = _participations_add(actor, experience, pupils)
+    # What was saved, for the caller to show without reading it back: Django's own
+    # prefetch cache (a queryset holding its rows), which related managers answer from.
+    saved = {**links, "participations": sorted(added, key=lambda p: p.learner_id)}
+    experience._prefetched_objects_cache = {}
+    for name, rows in saved.items():
+        queryset = getattr(experience, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        experience._prefetched_objects_cache[name] = queryset
     return experience
 
 

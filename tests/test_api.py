@@ -17,7 +17,7 @@ from access.models import AuditEvent
 from access.roles import Role
 from api.models import ApiToken
 from learners.academic import cohort_for
-from learners.models import Experience, Learner, Participation
+from learners.models import Experience, Learner, Participation, PupilProgress
 from learners.progress import ProgressRules, days, with_progress
 from learners.upn import upn_with_check_letter
 from reports.models import ReportRun
@@ -568,3 +568,40 @@ def test_an_employer_offers_a_place_and_a_school_nominates_through_the_api(clien
         first.pk: "offered",
         second.pk: "refused_full",
     }
+
+
+def test_logging_an_experience_for_30_pupils_takes_at_most_15_queries_ledger_included(
+    api, world, unscoped
+):
+    _more_pupils(world, 30, start=3000)
+    pupils = list(
+        Learner.objects.filter(school=world.a.school).order_by("pk").values_list("pk", flat=True)
+    )[:30]
+    api.get(reverse("api:me"))  # the token's first use of the minute writes last_used_at
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post(
+            reverse("api:experience-list"),
+            {
+                "title": "Careers fair at the college",
+                "kind": "workplace_visit",
+                "setting": "workplace",
+                "tier": 1,
+                "start_date": "2026-11-03",
+                "duration_hours": "5",
+                "pupils": pupils,
+                "employers": [world.a.employer.pk],
+                "criteria": ["M1", "M2", "M3"],
+            },
+        )
+    assert response.status_code == 201, response.content
+    # The test's own transaction turns the service's BEGIN and COMMIT (not queries) into a
+    # SAVEPOINT and its RELEASE (queries): those two are not counted.
+    queries = [
+        q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].split()[0:2]
+    ]
+    assert len(queries) <= 15, "\n".join(sql[:120] for sql in queries)
+    from learners.ledger import ledger_differences
+
+    # Every pupil's ledger row was written in that same request, and says what raw says.
+    assert PupilProgress.objects.filter(learner_id__in=pupils).count() == 30
+    assert ledger_differences(Learner.objects.filter(pk__in=pupils)) == {}
