@@ -90,8 +90,10 @@ def _pause_for_tests():
 
 @shared_task(base=ScopedTask)
 def refresh_hub_dashboards(as_at: str | None = None) -> int:
-    """Nightly (and on each formal Compass date): rebuild every hub's dashboard and every
-    school's Benchmark 6 report, so pages read a fresh summary. Runs as the system."""
+    """Nightly, but it only acts on the formal Compass dates (31 December, 31 March,
+    31 July): a frozen snapshot of every hub's dashboard and every school's Benchmark 6
+    answers as at that date. The pages themselves are live (the progress ledger), so no
+    other night rebuilds anything. Runs as the system."""
     from datetime import date
 
     from access.context import current_actor
@@ -104,11 +106,10 @@ def refresh_hub_dashboards(as_at: str | None = None) -> int:
     day = date.fromisoformat(as_at) if as_at else timezone.localdate()
     actor = current_actor()
     queued = 0
-    for hub_id in Hub.objects.values_list("pk", flat=True):
-        report_request(actor=actor, kind=ReportRun.Kind.HUB_DASHBOARD, as_at=day, hub_id=hub_id)
-        queued += 1
     if day in compass_dates(day):
-        # A formal reading: keep a snapshot of every school's answers as at this date.
+        for hub_id in Hub.objects.values_list("pk", flat=True):
+            report_request(actor=actor, kind=ReportRun.Kind.HUB_DASHBOARD, as_at=day, hub_id=hub_id)
+            queued += 1
         for school_id in School.objects.values_list("pk", flat=True):
             report_request(
                 actor=actor, kind=ReportRun.Kind.SCHOOL_B6, as_at=day, school_id=school_id

@@ -232,16 +232,25 @@ def test_the_national_view_shows_hub_totals_and_no_school_names(client, world):
     assert client.get(reverse("report_run_download", args=[run.pk, "pdf"])).status_code == 404
 
 
-def test_the_nightly_refresh_queues_every_hubs_dashboard_once(
+def test_an_ordinary_night_rebuilds_nothing_because_the_dashboards_are_live(
     world, django_capture_on_commit_callbacks
 ):
     from reports.tasks import refresh_hub_dashboards
 
     with django_capture_on_commit_callbacks(execute=False):
-        assert refresh_hub_dashboards(as_at="2026-11-23", actor={"system": "test"}) == 2
-        assert refresh_hub_dashboards(as_at="2026-11-23", actor={"system": "test"}) == 2
+        assert refresh_hub_dashboards(as_at="2026-11-23", actor={"system": "test"}) == 0
     with all_tenants_UNSAFE("test"):
-        assert ReportRun.objects.filter(kind="hub_dashboard", as_at=date(2026, 11, 23)).count() == 2
+        assert not ReportRun.objects.filter(as_at=date(2026, 11, 23)).exists()
+
+
+def test_a_compass_dates_snapshot_is_taken_once_per_hub(world, django_capture_on_commit_callbacks):
+    from reports.tasks import refresh_hub_dashboards
+
+    with django_capture_on_commit_callbacks(execute=False):
+        refresh_hub_dashboards(as_at="2026-12-31", actor={"system": "test"})
+        refresh_hub_dashboards(as_at="2026-12-31", actor={"system": "test"})
+    with all_tenants_UNSAFE("test"):
+        assert ReportRun.objects.filter(kind="hub_dashboard", as_at=date(2026, 12, 31)).count() == 2
 
 
 def test_on_a_compass_date_every_schools_answers_are_kept(
