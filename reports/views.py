@@ -60,7 +60,6 @@ def hub_dashboard(request):
     """Live: the figures as at today are counted on each view (from the progress ledger);
     a built report is for a PDF, a CSV or a formal date's reading."""
     from hubs.models import Hub
-    from learners.ledger import hub_is_recounting
 
     from .selectors import hub_dashboard_live
 
@@ -75,7 +74,6 @@ def hub_dashboard(request):
         extra={
             "live": live,
             "charts": charts_for(live) if live else {},
-            "recounting": hub_is_recounting(hub),
             "hub": hub,
         },
     )

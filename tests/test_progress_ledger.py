@@ -284,8 +284,9 @@ def test_an_experience_logged_ahead_counts_from_its_first_day_once_rolled_forwar
 # -- Rule changes
 
 
-def test_a_rule_change_recounts_from_raw_until_the_recount_has_run(world):
+def test_a_rule_change_recounts_from_raw_until_the_recount_has_run(world, client):
     lead = actor_for_user(world.a.users[Role.HUB_LEAD])
+    client.force_login(world.a.users[Role.HUB_LEAD])
     with all_tenants_UNSAFE("test"):
         ledger_rebuild()
     assert hubs_read_the_ledger()
@@ -294,11 +295,13 @@ def test_a_rule_change_recounts_from_raw_until_the_recount_has_run(world):
         hub = Hub.objects.get(pk=lead.hub_id)
     assert hub_is_recounting(hub)
     assert not reads_ledger(ProgressRules.for_hub(hub), date.today())
+    assert "Recounting every pupil" in client.get("/reports/hub/").content.decode()
     with all_tenants_UNSAFE("test"):
         result = ledger_recount(hub.pk)
         hub.refresh_from_db()
     assert result.current and not hub_is_recounting(hub)
     assert reads_ledger(ProgressRules.for_hub(hub), date.today())
+    assert "Recounting" not in client.get("/reports/hub/").content.decode()
     assert drift() == {}
 
 
@@ -477,3 +480,16 @@ def test_logging_an_experience_changes_the_hub_dashboard_and_englands_figures_at
     after_page = hub_figures()
     assert before_page != after_page
     assert hubs_read_the_ledger()  # and all of it from the ledger, no rebuild in between
+
+
+def test_the_rebuild_command_makes_every_hub_read_its_ledger(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    assert not hubs_read_the_ledger()  # a database from before the ledger
+    out = StringIO()
+    call_command("ledger_rebuild", stdout=out)
+    assert hubs_read_the_ledger()
+    assert out.getvalue().count("current") == Hub.all_tenants_UNSCOPED.count()
+    assert drift() == {}
