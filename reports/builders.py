@@ -223,6 +223,20 @@ def _stored_readings(hub_id: int, days: list[date]) -> dict[date, dict]:
     return found
 
 
+def _snapshot_queued(hub_id: int, day: date, actor) -> dict:
+    """Ask for the formal date's snapshot (joining one already asked for) and say so."""
+    from .services import report_request
+
+    report_request(actor=actor, kind="hub_dashboard", as_at=day, hub_id=hub_id)
+    return {
+        "date": day.isoformat(),
+        "on_track_pct": None,
+        "q1_pct": None,
+        "q3_pct": None,
+        "pending": True,
+    }
+
+
 def _hub_totals(schools: int, total: dict) -> dict:
     """A hub's headline figures from its summed per-pupil counts (dashboard and England)."""
     return {
@@ -277,7 +291,10 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
     return {hub.pk: _hub_totals(schools.get(hub.pk, 0), found.get(hub.pk, {})) for hub in hubs}
 
 
-def hub_summary(*, hub_id: int, as_at: date) -> dict:
+def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
+    """The hub dashboard's figures as at a date. `live` (the page, as at today): a past
+    formal date with no snapshot yet is queued to be built rather than counted from raw
+    here, and shows as pending until it is."""
     actor = current_actor()
     hub = Hub.objects.prefetch_related("growth_sectors").get(pk=hub_id)
     rules = ProgressRules.for_hub(hub)
@@ -299,6 +316,9 @@ def hub_summary(*, hub_id: int, as_at: date) -> dict:
                 continue
             if reading in stored:
                 trend.append(stored[reading])
+                continue
+            if live:
+                trend.append(_snapshot_queued(hub.pk, reading, actor))
                 continue
             row = next(
                 iter(

@@ -70,4 +70,4 @@ def hub_dashboard_live(*, actor) -> dict:
     """The actor's hub's dashboard as at today, counted now (from the progress ledger)."""
     from .builders import hub_summary, jsonable
 
-    return jsonable(hub_summary(hub_id=actor.hub_id, as_at=timezone.localdate()))
+    return jsonable(hub_summary(hub_id=actor.hub_id, as_at=timezone.localdate(), live=True))

@@ -493,3 +493,33 @@ def test_the_rebuild_command_makes_every_hub_read_its_ledger(world):
     assert hubs_read_the_ledger()
     assert out.getvalue().count("current") == Hub.all_tenants_UNSCOPED.count()
     assert drift() == {}
+
+
+def test_the_live_dashboards_trend_reads_formal_date_snapshots_and_queues_missing_ones(
+    client, world, django_capture_on_commit_callbacks
+):
+    from reports.models import ReportRun
+    from reports.tasks import build_report
+
+    with time_machine.travel(noon(date(2027, 1, 15)), tick=False):
+        client.force_login(world.a.users[Role.HUB_LEAD])
+        with django_capture_on_commit_callbacks(execute=False):
+            page = client.get("/reports/hub/").content.decode()
+            client.get("/reports/hub/")  # a second view joins the first one's request
+        assert "Being counted from the records as at that date" in page
+        with all_tenants_UNSAFE("test"):
+            queued = ReportRun.objects.filter(kind="hub_dashboard", as_at=date(2026, 12, 31))
+            assert queued.count() == 1
+            snapshot = queued.get()
+        lead = actor_for_user(world.a.users[Role.HUB_LEAD])
+        build_report(snapshot.pk, actor=lead.to_spec())
+        snapshot.refresh_from_db()
+        # Afterwards the snapshot is read, not counted again: change what it says to show it.
+        totals = {**snapshot.summary["totals"], "on_track_pct": 61.5, "ks4_met_pct": 12.5}
+        with all_tenants_UNSAFE("test"):
+            ReportRun.objects.filter(pk=snapshot.pk).update(
+                summary={**snapshot.summary, "totals": totals}
+            )
+        page = client.get("/reports/hub/").content.decode()
+    assert "Being counted" not in page
+    assert "61.5%" in page and "12.5%" in page
