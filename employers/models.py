@@ -83,6 +83,22 @@ class EmployerVetting(TenantModel):
         return vetting_valid_on(self, day)
 
 
+class ReplacedVettingDocument(models.Model):
+    """A vetting document an employer replaced with a newer upload. The old file stays in
+    storage, as the evidence earlier placements were approved on, until retention deletes
+    it (settings.RETAIN_VETTING_DOCUMENTS_DAYS after it was replaced; privacy.retention).
+
+    Only a storage name: no foreign key, so a file is still found and deleted when its
+    vetting has gone. Written by employers.services.vetting_submit, read by retention.
+    """
+
+    name = models.CharField(max_length=255)
+    replaced_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.name} (replaced {self.replaced_at:%Y-%m-%d})"
+
+
 def default_year_groups():
     return [10, 11]
 
