@@ -37,6 +37,7 @@ class Viewer:
     role: Role
     label: str
     note: str
+    totals_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Record:
 
 # The words for the rules that many models share (matched by identity, so a rule that
 # changes to another function loses its words rather than keep stale ones).
+TOTALS_ONLY = (rules.PUPIL_LEVEL[Role.HUB_LEAD], rules.PUPIL_LEVEL[Role.NATIONAL_ANALYST])
 RULE_WORDS = {
     rules._own_school: "pupils of their own school",
     rules.PUPIL_LEVEL[Role.HUB_LEAD]: "totals for their hub only, never a named pupil",
@@ -84,7 +86,9 @@ def _leavers() -> str:
 
 
 def _with_pupil() -> str:
-    return "As long as the pupil's record (above): " + _leavers()[0].lower() + _leavers()[1:]
+    # Said once, on the pupil's own record, rather than repeated on every record.
+    pupils = capfirst(str(apps.get_model(ROOT)._meta.verbose_name_plural))
+    return f"As long as the pupil's record: see {pupils}, above."
 
 
 def _consent_details() -> str:
@@ -114,7 +118,8 @@ KEPT = {
     "learners.Learner": _leavers,
     "employers.ParentalConsent": lambda: (
         "The answer and when it was given: as long as the pupil's record. The parent's "
-        "name, note and email address: see each below."
+        "name and note: " + _consent_details()[0].lower() + _consent_details()[1:] + " "
+        "The email address is deleted as soon as they answer."
     ),
     "reports.ReportRun": _report_runs,
     "access.AuditEvent": _audit,
@@ -189,6 +194,7 @@ def viewers(label: str) -> list[Viewer]:
             role=role,
             label=role.label,
             note=ROLE_NOTES.get((label, role)) or RULE_WORDS.get(table[role], ""),
+            totals_only=table[role] in TOTALS_ONLY,
         )
         for role in Role
         if role in table
