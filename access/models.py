@@ -15,15 +15,29 @@ class AuditEvent(TenantModel):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who read or changed the record.",
     )
-    actor_description = models.CharField(max_length=200)
+    actor_description = models.CharField(
+        "who", max_length=200, help_text="The person's role, or the background task's name."
+    )
     action = models.CharField(max_length=10, choices=Action.choices)
-    model = models.CharField(max_length=100)
-    object_pk = models.CharField(max_length=64)
+    model = models.CharField("kind of record", max_length=100)
+    object_pk = models.CharField(
+        "record number", max_length=64, help_text="Which record: a number, never a name."
+    )
     hub_id = models.BigIntegerField(null=True, blank=True)
     school_id = models.BigIntegerField(null=True, blank=True)
-    changed_fields = models.JSONField(default=list, blank=True)
+    changed_fields = models.JSONField(
+        default=list, blank=True, help_text="Which fields changed, not what they said."
+    )
+    # How many rows one event covers, for the system's set-based work (retention): one
+    # event per rule and night, not one per row. Empty for an event about one object.
+    rows = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -83,6 +83,22 @@ class EmployerVetting(TenantModel):
         return vetting_valid_on(self, day)
 
 
+class ReplacedVettingDocument(models.Model):
+    """A vetting document an employer replaced with a newer upload. The old file stays in
+    storage, as the evidence earlier placements were approved on, until retention deletes
+    it (settings.RETAIN_VETTING_DOCUMENTS_DAYS after it was replaced; privacy.retention).
+
+    Only a storage name: no foreign key, so a file is still found and deleted when its
+    vetting has gone. Written by employers.services.vetting_submit, read by retention.
+    """
+
+    name = models.CharField(max_length=255)
+    replaced_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.name} (replaced {self.replaced_at:%Y-%m-%d})"
+
+
 def default_year_groups():
     return [10, 11]
 
@@ -168,8 +184,15 @@ class Nomination(TenantModel):
     )
     # Chosen by the careers leader for this nomination, so no sector interests are stored
     # on the pupil's own record.
-    interested_in_sector = models.BooleanField(default=False)
-    status = models.CharField(max_length=15, choices=Status.choices, default=Status.NOMINATED)
+    interested_in_sector = models.BooleanField(
+        default=False, help_text="The pupil is interested in the employer's sector."
+    )
+    status = models.CharField(
+        max_length=15,
+        choices=Status.choices,
+        default=Status.NOMINATED,
+        help_text="Whether the pupil has a place.",
+    )
     decision_reason = models.TextField(blank=True, help_text="The employer's reason.")
     explanation = models.TextField(blank=True, help_text="Why the allocation decided as it did.")
     nominated_by = models.ForeignKey(
@@ -220,15 +243,33 @@ class ParentalConsent(TenantModel):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="consent")
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
-    sent_to = models.EmailField(blank=True)
-    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
-    signed_by = models.CharField("parent or carer's name", max_length=200, blank=True)
-    note = models.TextField(blank=True, help_text="Anything the parent or carer told the school.")
+    sent_to = models.EmailField(
+        "parent or carer's email address",
+        blank=True,
+        help_text="Where the link to answer was sent.",
+    )
+    answer = models.CharField(
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.WAITING,
+        help_text="Yes or no: a placement needs consent before it starts.",
+    )
+    signed_by = models.CharField(
+        "parent or carer's name",
+        max_length=200,
+        blank=True,
+        help_text="The name they signed their answer with.",
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="Anything the parent or carer told the school, such as medical or emergency "
+        "details for the placement.",
+    )
     requested_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="When they answered.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

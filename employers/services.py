@@ -25,7 +25,13 @@ from outcomes.models import Objective
 
 from . import notifications
 from .allocation import Candidate, Decision, allocate, days_behind
-from .models import Employer, EmployerVetting, Nomination, Opportunity
+from .models import (
+    Employer,
+    EmployerVetting,
+    Nomination,
+    Opportunity,
+    ReplacedVettingDocument,
+)
 from .rules import eligible_year_group, no_place_left, vetting_problem, year_groups_clean
 
 
@@ -69,6 +75,10 @@ def vetting_submit(
         ("risk_assessment", risk_assessment),
     ):
         if upload is not None:
+            previous = getattr(vetting, name).name
+            if previous:
+                # Kept as evidence for a while, then deleted by retention.
+                ReplacedVettingDocument.objects.create(name=previous, replaced_at=timezone.now())
             getattr(vetting, name).save(upload.name, upload, save=False)
     vetting.approved_by = None
     vetting.approved_at = None

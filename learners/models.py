@@ -22,27 +22,75 @@ class Learner(TenantModel):
         SUPPORT = "K", "SEN support"
         EHC_PLAN = "E", "EHC plan"
 
-    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="learners")
-    upn = models.CharField("UPN", max_length=13, unique=True, validators=[validate_upn])
-    legal_first_name = models.CharField(max_length=100)
-    preferred_first_name = models.CharField(max_length=100, blank=True)
-    surname = models.CharField(max_length=100)
+    hub = models.ForeignKey(
+        "hubs.Hub",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The Careers Hub of the pupil's school, for its totals.",
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        related_name="learners",
+        help_text="The school whose roll the pupil is on: only its staff see the pupil by name.",
+    )
+    upn = models.CharField(
+        "UPN",
+        max_length=13,
+        unique=True,
+        validators=[validate_upn],
+        help_text="The Unique Pupil Number from the school's records, so the same pupil is "
+        "found again on the next import or at a new school. Never shown to employers.",
+    )
+    legal_first_name = models.CharField(max_length=100, help_text="As on the school's roll.")
+    preferred_first_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The name the pupil goes by, if different: used on screens and nominations.",
+    )
+    surname = models.CharField(
+        max_length=100, help_text="As on the school's roll. Never shown to employers."
+    )
     cohort = models.PositiveSmallIntegerField(
         help_text="The academic year (by its start) in which the pupil was in Year 7."
     )
-    registration_group = models.CharField(max_length=20, blank=True)
-    fsm = models.BooleanField("FSM", default=False, help_text="Eligible for free school meals.")
-    disadvantaged = models.BooleanField(default=False, help_text="Pupil Premium.")
-    send = models.CharField("SEND", max_length=1, choices=SEND.choices, default=SEND.NONE)
-    looked_after = models.BooleanField(default=False)
+    registration_group = models.CharField(
+        max_length=20, blank=True, help_text="The tutor group, to find pupils class by class."
+    )
+    fsm = models.BooleanField(
+        "FSM",
+        default=False,
+        help_text="Eligible for free school meals: reports show how these pupils are doing "
+        "beside the others.",
+    )
+    disadvantaged = models.BooleanField(
+        default=False,
+        help_text="Pupil Premium: the school can list these pupils first when they fall behind.",
+    )
+    send = models.CharField(
+        "SEND",
+        max_length=1,
+        choices=SEND.choices,
+        default=SEND.NONE,
+        help_text="Special educational needs: reports show how these pupils are doing, and "
+        "placements can be planned with the right support.",
+    )
+    looked_after = models.BooleanField(
+        default=False, help_text="In the care of a local authority, as the school records it."
+    )
     # The school recorded the pupil as having left it: another school that imports the
     # UPN then takes the pupil at once, without asking (learners.transfers).
-    left_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the pupil left the school: another school may then take the record, "
+        "and the time a leaver's record is kept starts.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
+        verbose_name = "pupil"
         ordering = ["surname", "legal_first_name"]
         indexes = [models.Index(fields=["school", "cohort", "surname"])]
 
@@ -165,12 +213,24 @@ class Participation(TenantModel):
         Experience, on_delete=models.CASCADE, related_name="participations"
     )
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
-    hours_attended = models.DecimalField(max_digits=6, decimal_places=2)
-    absent = models.BooleanField(default=False)
-    employer_feedback_given = models.BooleanField("M6 employer feedback given", default=False)
-    reflection_done = models.BooleanField("M7 pupil reflected", default=False)
-    reflection_text = models.TextField(blank=True)
-    feedback_text = models.TextField(blank=True)
+    hours_attended = models.DecimalField(
+        max_digits=6, decimal_places=2, help_text="What counts towards the pupil's ten days."
+    )
+    absent = models.BooleanField(default=False, help_text="Missed it: counts no hours.")
+    employer_feedback_given = models.BooleanField(
+        "M6 employer feedback given",
+        default=False,
+        help_text="One of the criteria that make an experience meaningful.",
+    )
+    reflection_done = models.BooleanField(
+        "M7 pupil reflected",
+        default=False,
+        help_text="One of the criteria that make an experience meaningful.",
+    )
+    reflection_text = models.TextField(
+        blank=True, help_text="What the pupil said they learned, in their own words."
+    )
+    feedback_text = models.TextField(blank=True, help_text="The employer's feedback to the pupil.")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -200,9 +260,11 @@ class SkillRating(TenantModel):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="skill_ratings")
     skill = models.ForeignKey("outcomes.Skill", on_delete=models.PROTECT, related_name="+")
-    step = models.PositiveSmallIntegerField()
-    rater = models.CharField(max_length=10, choices=Rater.choices)
-    rated_on = models.DateField()
+    step = models.PositiveSmallIntegerField(
+        help_text="The Skills Builder step (0 to 15) the pupil has reached in the skill."
+    )
+    rater = models.CharField(max_length=10, choices=Rater.choices, help_text="Who gave the rating.")
+    rated_on = models.DateField(help_text="So progress in a skill can be seen over time.")
     experience = models.ForeignKey(
         Experience, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -238,7 +300,11 @@ class PupilTransfer(TenantModel):
     to_hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     # Only what the importing school itself sent (UPN, names, cohort, group, flags).
-    sent = models.JSONField(default=dict)
+    sent = models.JSONField(
+        default=dict,
+        help_text="What the asking school sent from its own roll (UPN, names, year, flags): "
+        "all it sees of the pupil until the request is released.",
+    )
     # Released at once because the old school had recorded the pupil as left.
     automatic = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
@@ -250,7 +316,7 @@ class PupilTransfer(TenantModel):
     )
     decided_by_role = models.CharField(max_length=20, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = models.TextField(blank=True, help_text="Why the pupil's school declined.")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -275,8 +341,10 @@ def _hours():
 
 
 class PupilProgress(TenantModel):
-    """The progress ledger: one pupil's current figures, as learners.progress.with_progress
-    computes them from raw participations as at `counted_on`, under the rules `counted_by`.
+    """A pupil's current progress figures, counted from their participations.
+
+    The progress ledger: the figures as learners.progress.with_progress computes them
+    from raw participations as at `counted_on`, under the rules `counted_by`.
 
     Written only by learners.ledger, in the same transaction as every change that can move
     a figure; read by with_progress in place of the raw aggregates when the pupil's hub's
@@ -290,7 +358,7 @@ class PupilProgress(TenantModel):
     hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     counted_by = models.CharField(max_length=60, help_text="The hub's rules (ledger key).")
-    counted_on = models.DateField()
+    counted_on = models.DateField(help_text="The day the figures are counted as at.")
     ks3_in_person_hours = _hours()
     ks3_virtual_hours = _hours()
     ks3_virtual_counted_hours = _hours()

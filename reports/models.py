@@ -28,10 +28,15 @@ class ReportRun(TenantModel):
         "schools.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     learner = models.ForeignKey(
-        "learners.Learner", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "learners.Learner",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The pupil, for a pupil's record of experience.",
     )
     year_group = models.PositiveSmallIntegerField(null=True, blank=True)
-    as_at = models.DateField()
+    as_at = models.DateField(help_text="The day the report's figures are counted as at.")
     requested_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -44,9 +49,15 @@ class ReportRun(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     build_count = models.PositiveSmallIntegerField(default=0)
-    summary = models.JSONField(null=True, blank=True)
-    csv = models.FileField(upload_to="reports/%Y/%m/", blank=True)
-    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    summary = models.JSONField(
+        null=True, blank=True, help_text="The report's figures, for its page and downloads."
+    )
+    csv = models.FileField(
+        "CSV file", upload_to="reports/%Y/%m/", blank=True, help_text="The report to download."
+    )
+    pdf = models.FileField(
+        "PDF file", upload_to="reports/%Y/%m/", blank=True, help_text="The report to download."
+    )
 
     class Meta:
         ordering = ["-requested_at"]

@@ -132,6 +132,8 @@ PUBLIC = {
     "invitation_accept": "token",
     "consent_answer": "token",
     "employer_request_new": None,
+    # What the platform holds about pupils: for parents and pupils, without an account.
+    "privacy": None,
 }
 THIRD_PARTY_MODULES = ("allauth.",)
 
@@ -351,6 +353,7 @@ def test_public_routes_answer_everyone(client, module_world, role):
     # A consent link answers only with its own token (test_consent covers a real one).
     assert client.get(reverse("consent_answer", args=["not-a-token"])).status_code == 410
     assert client.get(reverse("employer_request_new")).status_code == 200
+    assert client.get(reverse("privacy")).status_code == 200
 
 
 def _admin_cases():

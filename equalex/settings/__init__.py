@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "learners",
     "reports",
     "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,26 @@ VETTING_REMINDER_DAYS = int(os.environ.get("EQUALEX_VETTING_REMINDER_DAYS", "30"
 # hub's national reading; older ones are pruned nightly (reports.pruning).
 REPORT_RUNS_KEPT = int(os.environ.get("EQUALEX_REPORT_RUNS_KEPT", "10"))
 
+# How long personal data is kept: the one place the periods are set. privacy.retention
+# applies them nightly (beat: apply-retention) and the privacy page (/privacy/) states
+# them, so the page cannot promise one period while the task applies another.
+# Parental consent: the parent's name, note and address, counted from the placement's end
+# date; the yes/no answer and when it was given stay with the pupil's record.
+RETAIN_CONSENT_DETAILS_DAYS = int(os.environ.get("EQUALEX_RETAIN_CONSENT_DETAILS_DAYS", "30"))
+# Employers' vetting documents, counted from the insurance expiry or from being replaced.
+RETAIN_VETTING_DOCUMENTS_DAYS = int(os.environ.get("EQUALEX_RETAIN_VETTING_DOCUMENTS_DAYS", "365"))
+# API tokens, counted from their last use (or creation if never used, or revocation).
+RETAIN_UNUSED_TOKEN_DAYS = int(os.environ.get("EQUALEX_RETAIN_UNUSED_TOKEN_DAYS", "365"))
+# Invitations, counted from their expiry (or acceptance): the inviter still sees for a
+# while that one lapsed, then the invitee's address goes.
+RETAIN_INVITATION_DAYS = int(os.environ.get("EQUALEX_RETAIN_INVITATION_DAYS", "30"))
+# Audit events (who read or changed pupil data): six years, as school record-keeping
+# guidance suggests for such records.
+RETAIN_AUDIT_YEARS = int(os.environ.get("EQUALEX_RETAIN_AUDIT_YEARS", "6"))
+# Leavers' records, in academic years after leaving, before they are pseudonymised. The
+# platform-wide default; hubs will be able to set their own.
+RETAIN_LEAVERS_ACADEMIC_YEARS = int(os.environ.get("EQUALEX_RETAIN_LEAVERS_ACADEMIC_YEARS", "3"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -273,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learners.tasks.reconcile_ledger",
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"actor": {"system": "progress ledger"}},
+    },
+    # Personal data past its retention period is deleted (privacy.retention).
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=0),
+        "kwargs": {"actor": {"system": "retention"}},
     },
     "requeue-stuck-reports": {
         "task": "reports.tasks.requeue_stuck_reports",
