@@ -292,14 +292,15 @@ WHERE emp.sector_id IS NOT NULL;
         """
 INSERT INTO learners_participation (hours_attended, absent, employer_feedback_given,
   reflection_done, reflection_text, feedback_text, updated_at, experience_id, hub_id,
-  learner_id, school_id)
+  learner_id, school_id, start_date)
 SELECT CASE WHEN r < 0.03 THEN 0
             WHEN r < 0.10 THEN CASE WHEN hours > 5 THEN hours - 5 ELSE hours / 2 END
             ELSE hours END,
        r < 0.03, r >= 0.03 AND r2 < 0.6, r >= 0.03 AND r3 < 0.45,
        CASE WHEN r >= 0.03 AND r3 < 0.05 THEN 'I found out what the job is really like.'
             ELSE '' END,
-       '', start_date + interval '2 days', experience_id, hub_id, learner_id, school_id
+       '', start_date + interval '2 days', experience_id, hub_id, learner_id, school_id,
+       start_date
 FROM (
   SELECT e.id AS experience_id, e.hours, e.start_date, p.id AS learner_id,
          COALESCE(m.to_hub, p.hub_id) AS hub_id, COALESCE(m.to_school, p.school_id) AS school_id,

@@ -132,8 +132,8 @@ WITH e AS (
 )
 INSERT INTO learners_participation (hours_attended, absent, employer_feedback_given,
   reflection_done, reflection_text, feedback_text, updated_at, experience_id, hub_id,
-  learner_id, school_id)
-SELECT 5, false, false, false, '', '', now(), e.id, %(hub)s, pupil, %(school)s
+  learner_id, school_id, start_date)
+SELECT 5, false, false, false, '', '', now(), e.id, %(hub)s, pupil, %(school)s, %(day)s
 FROM e, unnest(%(pupils)s::bigint[]) pupil
 """
 

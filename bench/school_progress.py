@@ -143,6 +143,7 @@ def build(pupils: int, seed: int = 7):
                                     school=school,
                                     experience=experience,
                                     learner=learner,
+                                    start_date=experience.start_date,
                                     hours_attended=0 if absent else hours,
                                     absent=absent,
                                 )

@@ -201,6 +201,7 @@ def attendance_confirm(
         )
         participation.hub_id = pupil["hub_id"]
         participation.school_id = pupil["school_id"]
+        participation.start_date = experience.start_date
         participation.absent = not record.attended
         participation.hours_attended = (
             (record.hours if record.hours is not None else duration) if record.attended else 0
@@ -215,6 +216,7 @@ def attendance_confirm(
         [
             "hub_id",
             "school_id",
+            "start_date",
             "absent",
             "hours_attended",
             "feedback_text",

@@ -238,6 +238,22 @@ def ledger_differences(pupils, *, on: date | None = None) -> dict[int, dict]:
     return found
 
 
+def _repair_start_dates(school_ids) -> int:
+    """Participations whose copy of the experience's first day (the dashboards' window)
+    differs from it: set right, and counted."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from .models import Experience
+
+    wrong = Participation.all_tenants_UNSCOPED.filter(school_id__in=school_ids).exclude(
+        start_date=F("experience__start_date")
+    )
+    first_day = Experience.all_tenants_UNSCOPED.filter(pk=OuterRef("experience_id"))
+    return Participation.all_tenants_UNSCOPED.filter(
+        pk__in=list(wrong.values_list("pk", flat=True))
+    ).update(start_date=Subquery(first_day.values("start_date")[:1]))
+
+
 def ledger_reconcile(*, schools: int = RECONCILE_SCHOOLS, seed: int | None = None) -> LedgerCheck:
     """Nightly: compare sampled schools' ledger rows with a fresh count from raw (hubs
     whose ledger is current only), repair any that drifted and record the check."""
@@ -266,6 +282,9 @@ def ledger_reconcile(*, schools: int = RECONCILE_SCHOOLS, seed: int | None = Non
         {"learner_id": pk, "differences": diff}
         for pk, diff in sorted(drifted.items())[:DETAILS_KEPT]
     ]
+    dates = _repair_start_dates(sample)
+    if dates:
+        details.append({"participation_start_dates_repaired": dates})
     check = LedgerCheck.objects.create(
         schools=len(sample),
         pupils=pupils,
@@ -273,7 +292,7 @@ def ledger_reconcile(*, schools: int = RECONCILE_SCHOOLS, seed: int | None = Non
         repaired=len(drifted),
         details=details,
     )
-    if drifted:
+    if drifted or dates:
         log.warning(
             "ledger drift repaired for %s pupils in %s schools: %s",
             len(drifted),

@@ -213,6 +213,11 @@ class Participation(TenantModel):
         Experience, on_delete=models.CASCADE, related_name="participations"
     )
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
+    # The experience's first day, copied so a hub's or school's participations in a date
+    # window are one index range (dashboards), not a join over all of them. Kept equal to
+    # the experience's by save(), the services that write participations in bulk and
+    # experience_update; the ledger's nightly reconciliation checks it.
+    start_date = models.DateField(editable=False, help_text="The experience's first day.")
     hours_attended = models.DecimalField(
         max_digits=6, decimal_places=2, help_text="What counts towards the pupil's ten days."
     )
@@ -242,10 +247,27 @@ class Participation(TenantModel):
                 condition=models.Q(hours_attended__gte=0), name="hours_attended_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["school", "learner"])]
+        indexes = [
+            models.Index(fields=["school", "learner"]),
+            models.Index(
+                fields=["hub", "start_date"],
+                include=["experience", "hours_attended"],
+                name="participation_hub_window",
+            ),
+            models.Index(
+                fields=["school", "start_date"],
+                include=["experience", "hours_attended"],
+                name="participation_school_window",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.learner_id} at {self.experience_id}"
+
+    def save(self, *args, **kwargs):
+        if self.start_date is None:
+            self.start_date = self.experience.start_date
+        super().save(*args, **kwargs)
 
 
 class SkillRating(TenantModel):

@@ -87,6 +87,7 @@ def _participations_add(actor, experience, pupils) -> list:
             school_id=pupil.school_id,
             experience=experience,
             learner=pupil,
+            start_date=experience.start_date,
             hours_attended=experience.duration_hours,
         )
         for pupil in pupils
@@ -203,7 +204,7 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     attendance and absences stay as recorded.
     """
     experience = Experience.objects.select_for_update().get(pk=experience_id)
-    old_duration = experience.duration_hours
+    old_duration, old_start = experience.duration_hours, experience.start_date
     employer_ids = fields.pop("employer_ids", None)
     sector_ids = fields.pop("sector_ids", None)
     objective_ids = fields.pop("objective_ids", None)
@@ -219,6 +220,10 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     experience.full_clean(exclude=["hub", "academic_year", "created_by"])
     experience.save()
     before = _everyone_on(experience)
+    if experience.start_date != old_start:  # every pupil's copy, whichever school they are at
+        Participation.all_tenants_UNSCOPED.filter(experience=experience).update(
+            start_date=experience.start_date
+        )
     if employer_ids is not None:
         experience.employers.set(_scoped_ids(Employer.objects.all(), employer_ids, "employers"))
     if sector_ids is not None:

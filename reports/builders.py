@@ -15,7 +15,7 @@ from django.utils import timezone
 from access.context import acting_as, current_actor
 from access.scoping import with_employers_of_pupils_own_history
 from employers.models import Employer, Nomination, Opportunity
-from hubs.models import Hub
+from hubs.models import Hub, Sector
 from learners.academic import academic_year_of, cohort_for
 from learners.models import Experience, Learner, Participation
 from learners.progress import (
@@ -63,7 +63,10 @@ def _experience_mix(participations, rules: ProgressRules, since: date, as_at: da
     employer x sector (the PDF once showed 272 participations for 138).
     """
     window = participations.filter(
-        experience__start_date__gte=since, experience__start_date__lte=as_at, hours_attended__gt=0
+        # The participation's copy of its experience's first day: one index range.
+        start_date__gte=since,
+        start_date__lte=as_at,
+        hours_attended__gt=0,
     )
     seven = ProgressRules(meaningful_criteria=("M1", "M2", "M3", "M4", "M5", "M6", "M7"))
     totals = window.aggregate(
@@ -349,16 +352,25 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
         # who moved in from another hub met there that do not partner this hub.
         attended = Participation.objects.filter(
             hub_id=hub.pk,
-            experience__start_date__gte=year_start,
-            experience__start_date__lte=as_at,
+            start_date__gte=year_start,
+            start_date__lte=as_at,
             hours_attended__gt=0,
         )
+        # Through the window's distinct experiences, not a join of every participation
+        # with its experience's links (the link tables are read only through the window).
+        experiences = attended.values("experience_id")
         covered = set(
-            attended.filter(experience__sectors__isnull=False)
-            .values_list("experience__sectors__name", flat=True)
-            .distinct()
+            Sector.objects.filter(
+                pk__in=Experience.sectors.through.objects.filter(
+                    experience_id__in=experiences
+                ).values("sector_id")
+            ).values_list("name", flat=True)
         )
-        engaged = Employer.objects.filter(pk__in=attended.values("experience__employers"))
+        engaged = Employer.objects.filter(
+            pk__in=Experience.employers.through.objects.filter(
+                experience_id__in=experiences
+            ).values("employer_id")
+        )
         employer_counts = engaged.aggregate(
             engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
         )

@@ -407,6 +407,7 @@ def _more_pupils(world, count, *, start, experience=None):
                 school=world.a.school,
                 experience=experience,
                 learner=pupil,
+                start_date=experience.start_date,
                 hours_attended=5,
             )
             for pupil in pupils

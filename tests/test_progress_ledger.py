@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 
 from access.actor import actor_for_user
 from access.context import acting_as, all_tenants_UNSAFE
@@ -243,6 +244,9 @@ def test_the_ledger_equals_a_fresh_count_after_random_interleaved_writes(seed):
     for number in range(40):
         writer.step()
         assert drift() == {}, f"after step {number} ({writer.done[-1]}): {writer.done}"
+        with all_tenants_UNSAFE("test assertions"):
+            # The dashboards' copy of each experience's first day follows every edit.
+            assert not Participation.objects.exclude(start_date=F("experience__start_date"))
     with all_tenants_UNSAFE("test"):
         ledger_rebuild()  # whatever recount was still pending
     assert hubs_read_the_ledger()
@@ -410,11 +414,15 @@ def test_the_nightly_reconciliation_finds_repairs_and_records_drift(world, admin
         ledger_rebuild()
         row = PupilProgress.objects.filter(total_hours__gt=0).first()
         assert row is not None
-        # A write path that forgot the ledger: the row no longer says what raw says.
+        # A write path that forgot the ledger: the row no longer says what raw says; and
+        # one that forgot a participation's copy of its experience's first day.
         PupilProgress.objects.filter(pk=row.pk).update(total_hours=Decimal("999"))
+        slipped = Participation.objects.first()
+        Participation.objects.filter(pk=slipped.pk).update(start_date=date(2001, 1, 1))
         assert row.learner_id in drift()
         check = ledger_reconcile(schools=100, seed=1)
     assert (check.drifted, check.repaired) == (1, 1)
+    assert check.details[-1] == {"participation_start_dates_repaired": 1}
     assert check.details[0]["learner_id"] == row.learner_id
     assert check.details[0]["differences"]["total_hours"][0] == "999.00"
     assert drift() == {}

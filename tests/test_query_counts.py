@@ -111,6 +111,7 @@ def add_year_9_with_history(side, count: int, start: int):
                     school=side.school,
                     experience=experience,
                     learner=pupil,
+                    start_date=experience.start_date,
                     hours_attended=5,
                 )
                 for pupil in pupils

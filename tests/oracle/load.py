@@ -134,6 +134,7 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
                 school_id=ids["schools"][pupils[p.pupil].school],
                 experience_id=ids["experiences"][p.experience],
                 learner_id=ids["pupils"][p.pupil],
+                start_date=world.by_id("experiences")[p.experience].start,
                 hours_attended=p.hours_attended,
                 absent=p.absent,
                 employer_feedback_given=p.employer_feedback,

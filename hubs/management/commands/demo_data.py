@@ -388,6 +388,7 @@ class Command(BaseCommand):
                     school_id=pupil.school_id,
                     experience=experience,
                     learner=pupil,
+                    start_date=experience.start_date,
                     absent=(absent := rng.random() < 0.05),
                     hours_attended=0 if absent else experience.duration_hours,
                     employer_feedback_given=rng.random() < 0.6,
