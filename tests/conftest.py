@@ -260,6 +260,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """A browser test fails if the Content Security Policy refused anything on a page it
+    visited (Chromium says so on the console: "Refused to execute inline script ...")."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert refused == []
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("EQUALEX_VAR_DIR", BASE_DIR / "var"))
@@ -64,6 +65,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so their process_response runs last and covers every response, redirects and
+    # error pages from the middleware below included.
+    "csp.middleware.CSPMiddleware",
+    "equalex.middleware.PermissionsPolicyMiddleware",
     # ETag on every GET and 304 for a matching If-None-Match (API clients poll).
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -347,6 +352,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: it would send the schema's address to a third
+    # party, and the CSP refuses its image anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
@@ -367,7 +375,31 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# "same-origin", not "strict-origin-when-cross-origin": our URLs carry pupil ids and parents'
+# consent tokens (/consent/<token>/), and no other site needs even our origin.
 SECURE_REFERRER_POLICY = "same-origin"
+# django-csp. No 'unsafe-inline' anywhere: every script and style is a file under static/
+# (tests/test_security_headers.py fails on an inline script, handler or style in templates/).
+# SVG charts use presentation attributes (fill=), which CSP allows. htmx's own indicator
+# <style> is switched off by <meta name="htmx-config"> in base.html; its CSS is in equalex.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for allauth's TOTP QR code
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # as X_FRAME_OPTIONS = "DENY", for current browsers
+    }
+}
+# Powerful browser features the platform never uses, refused for it and anything it embeds
+# (equalex.middleware). browsing-topics is the Topics API, FLoC's (interest-cohort) successor.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+}
 
 LOGGING = {
     "version": 1,
