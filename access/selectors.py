@@ -106,6 +106,9 @@ NOUNS = {
 
 def describe_event(event: AuditEvent) -> str:
     """What happened, in plain words: "Changed pupil 123 (cohort)"."""
+    if event.action == AuditEvent.Action.SIGN_IN_FAILED:
+        account = f"account {event.object_pk}" if event.object_pk else "no matching account"
+        return f"Failed sign-in to {account}"
     noun = NOUNS.get(event.model, event.model)
     what = f"{event.get_action_display()} {noun}"
     if event.object_pk and event.object_pk.isdigit():

@@ -183,6 +183,9 @@ def test_a_failed_sign_in_appears_for_the_accounts_school(client, world, unscope
 
     client.force_login(world.a.users[Role.CAREERS_LEADER])
     assert _page_ids(client, person=staff.pk) == [event.pk]
+    page = client.get(reverse("audit_log")).content.decode()
+    assert f"Failed sign-in to account {staff.pk}" in page
+    assert f"sign-in attempt as {staff.email}" in page
     client.force_login(world.b.users[Role.CAREERS_LEADER])
     assert event.pk not in _page_ids(client)
 
@@ -211,3 +214,12 @@ def test_the_query_count_does_not_grow_with_the_events(client, world):
     for i in range(55):
         _event(a, user=users[i % 3])
     assert _queries(client) == few
+
+
+def test_a_hub_leads_export_is_on_the_hubs_trail_not_a_schools(client, world, events):
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    assert len(_csv(client)) == 2  # the header and the one hub-level event
+    mine = _page_ids(client)
+    assert len(mine) == 2 and events["hub_level"].pk in mine
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    assert not set(mine) - {events["hub_level"].pk} & set(_page_ids(client))
