@@ -61,7 +61,11 @@ def audit_many(actor, action: str, instances, changed=()) -> None:
 
 def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), rows=None):
     """A download: what was exported (a report, the audit log), with what filters, for
-    which school or hub (so the people who see that trail see the export too)."""
+    which school or hub (so the people who see that trail see the export too).
+
+    Subject access exports and two-person erasure are not built yet: when they are, the
+    export should go through here (model learners.Learner, the pupil's number) and the
+    erasure write a DELETE event per approval, so both show on the school's log."""
     return AuditEvent.all_tenants_UNSCOPED.create(
         user_id=actor.user_id,
         actor_description=describe(actor),
