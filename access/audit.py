@@ -1,4 +1,19 @@
-"""The audit trail of pupil data: every named read and every change, with who and when."""
+"""The audit trail of pupil data: every named read and every change, with who and when;
+exports, and failed sign-ins to staff accounts.
+
+Why a hand-written AuditEvent rather than django-auditlog or django-pghistory: the trail
+has to be scoped by tenant like every other row (access.rules.SCOPES gives a school its
+events and a hub its own), and written by set-based services with one insert for many rows
+(audit_many, the transfers, retention's one event per rule and night). django-auditlog
+writes one LogEntry per instance from model signals, so bulk_create and queryset updates
+go unrecorded or cost a row-by-row loop, it keeps field values (we keep field names only,
+never what a pupil's record said), and its LogEntry has no hub or school to scope by.
+django-pghistory's triggers catch bulk writes, but record changes, not reads (most of our
+events are named reads), and snapshot whole rows, copying pupil data into a second place
+that retention would also have to clear. Both would need their own scoping bolted on. One
+small model, already behind the scoping layer, with the indexes the audit log page reads,
+serves the access layer and performance better.
+"""
 
 from .context import current_actor_or_none
 from .models import AuditEvent
@@ -41,4 +56,60 @@ def audit_many(actor, action: str, instances, changed=()) -> None:
             changed_fields=list(changed),
         )
         for instance in instances
+    )
+
+
+def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), rows=None):
+    """A download: what was exported (a report, the audit log), with what filters, for
+    which school or hub (so the people who see that trail see the export too).
+
+    Subject access exports and two-person erasure are not built yet: when they are, the
+    export should go through here (model learners.Learner, the pupil's number) and the
+    erasure write a DELETE event per approval, so both show on the school's log."""
+    return AuditEvent.all_tenants_UNSCOPED.create(
+        user_id=actor.user_id,
+        actor_description=describe(actor),
+        action=AuditEvent.Action.EXPORT,
+        model=model,
+        object_pk=str(object_pk),
+        hub_id=hub_id,
+        school_id=school_id,
+        changed_fields=list(detail),
+        rows=rows,
+    )
+
+
+def audit_sign_in_failed(email: str) -> None:
+    """A failed sign-in, as the account tried: one event for each school or hub the
+    account belongs to (so that school's careers leader, or that hub's lead, sees attempts
+    on their people), or one with neither when no account matches (platform admins see
+    those). Only the email typed is kept, never the password."""
+    from django.contrib.auth import get_user_model
+
+    from hubs.models import Membership
+
+    email = (email or "").strip()[:150]
+    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    places = set()
+    if user is not None:
+        memberships = Membership.all_tenants_UNSCOPED.filter(user_id=user.pk).select_related(
+            "school"
+        )
+        for m in memberships:
+            if m.school_id:
+                places.add((m.school.hub_id, m.school_id))
+            elif m.hub_id:
+                places.add((m.hub_id, None))
+    AuditEvent.all_tenants_UNSCOPED.bulk_create(
+        AuditEvent(
+            # Nobody signed in: the attempt is anonymous, whoever's account it named.
+            user_id=None,
+            actor_description=f"sign-in attempt as {email or '(no email)'}"[:200],
+            action=AuditEvent.Action.SIGN_IN_FAILED,
+            model="accounts.User",
+            object_pk=str(user.pk) if user else "",
+            hub_id=hub_id,
+            school_id=school_id,
+        )
+        for hub_id, school_id in (places or {(None, None)})
     )

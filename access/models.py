@@ -12,6 +12,10 @@ class AuditEvent(TenantModel):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         DELETE = "delete", "Deleted"
+        # A download of pupil or audit data (reports, the audit log's CSV).
+        EXPORT = "export", "Exported"
+        # Someone tried to sign in and failed: the record is the account tried, if any.
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -25,7 +29,7 @@ class AuditEvent(TenantModel):
     actor_description = models.CharField(
         "who", max_length=200, help_text="The person's role, or the background task's name."
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
     model = models.CharField("kind of record", max_length=100)
     object_pk = models.CharField(
         "record number", max_length=64, help_text="Which record: a number, never a name."
@@ -41,7 +45,17 @@ class AuditEvent(TenantModel):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["school_id", "model", "object_pk"])]
+        indexes = [
+            models.Index(fields=["school_id", "model", "object_pk"]),
+            # The audit log page: a school's events newest first, and a hub's own events
+            # (few: the partial index holds only the rows without a school).
+            models.Index(fields=["school_id", "-at"], name="audit_school_at"),
+            models.Index(
+                fields=["hub_id", "-at"],
+                name="audit_hub_level_at",
+                condition=models.Q(school_id__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_description} {self.action} {self.model}"

@@ -159,7 +159,14 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: _own_school,
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
     },
-    "access.AuditEvent": {R.CAREERS_LEADER: _own_school},
+    # The audit trail (access.selectors.audit_events): a school's careers leader sees every
+    # event about their school's rows, whoever acted; a hub lead sees only the hub's own
+    # actions (events with the hub and no school), never a school's pupils through it.
+    # Platform admins read the rest in the admin.
+    "access.AuditEvent": {
+        R.CAREERS_LEADER: _own_school,
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, school_id__isnull=True),
+    },
     # A token is its owner's alone: nobody else, whatever their role, sees it.
     "api.ApiToken": dict.fromkeys(ALL_ROLES, lambda a: Q(user_id=a.user_id)),
 }
@@ -194,7 +201,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "employer.onboard": frozenset({R.HUB_LEAD}),
     # An employer asks another hub to partner with it.
     "employer.partner": frozenset({R.EMPLOYER}),
-    "audit.view": frozenset({R.CAREERS_LEADER}),
+    "audit.view": frozenset({R.CAREERS_LEADER, R.HUB_LEAD}),
     "opportunity.view": frozenset({R.EMPLOYER, R.HUB_LEAD, *SCHOOL_ROLES}),
     "nomination.view": frozenset({R.EMPLOYER, *SCHOOL_ROLES}),
     "opportunity.manage": frozenset({R.EMPLOYER}),

@@ -1,9 +1,10 @@
 """Changes to pupil data are audited wherever they come from: services, admin, shell."""
 
 from django.apps import apps
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_delete, post_save
 
-from .audit import audit_record
+from .audit import audit_record, audit_sign_in_failed
 from .models import AuditEvent
 
 AUDITED_MODELS = (
@@ -33,4 +34,12 @@ def connect_audit_signals():
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-delete-{label}")
 
 
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    # Django sends this from authenticate() when no backend accepts the credentials
+    # (allauth's login form calls it; allauth has no failure signal of its own). The
+    # password is already masked by Django; we read the email alone.
+    audit_sign_in_failed(credentials.get("email") or credentials.get("username") or "")
+
+
 connect_audit_signals()
+user_login_failed.connect(_on_login_failed, dispatch_uid="audit-login-failed")

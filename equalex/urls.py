@@ -26,6 +26,7 @@ urlpatterns = [
     path("consent/<str:token>/", consent_answer_page, name="consent_answer"),
     path("invitations/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
+    path("audit/", include("access.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.token_urls")),
     path("accounts/", include("allauth.urls")),

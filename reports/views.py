@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from access.audit import audit_export
 from access.routes import requires
 from learners.academic import YEAR_GROUPS
 from learners.models import Learner
@@ -132,6 +133,16 @@ def run_download(request, run_id: int, output: str):
     if not field:
         raise Http404
     name = f"{run.kind}-{run.as_at:%Y-%m-%d}.{output}"
+    # A download of a school's (or a pupil's) figures is an export on that school's trail;
+    # a hub report's on the hub's own.
+    audit_export(
+        request.actor,
+        model="reports.ReportRun",
+        object_pk=run.pk,
+        hub_id=run.hub_id,
+        school_id=run.school_id,
+        detail=[output],
+    )
     return FileResponse(field.open("rb"), as_attachment=output == "csv", filename=name)
 
 

@@ -125,6 +125,10 @@ DESIGNED = {
             }
         ),
     ),
+    # The audit trail: a careers leader's school, a hub lead's hub-level actions (which
+    # rows: test_audit_log_page). The CSV is a download, as the page.
+    "audit_log": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
+    "audit_log_csv": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {
