@@ -78,9 +78,26 @@ def ledger_refresh(learner_ids: Iterable[int], *, on: date | None = None) -> int
         for pk, hub_id, criteria, cap_days in locked:
             by_hub[hub_id].append(pk)
             rules[hub_id] = ProgressRules.of(criteria, cap_days)
+        _versions_move(list(by_hub), ids)
         for hub_id, pupils in by_hub.items():
             _recount(Learner.all_tenants_UNSCOPED.filter(pk__in=pupils), rules[hub_id], on)
     return len(locked)
+
+
+def _versions_move(hub_ids: list[int], learner_ids: list[int]) -> None:
+    """One statement: the pupils' hubs, and any hub their rows are about to leave (a move),
+    count one more change. Held until this transaction ends, so readers see the new
+    version with the new rows, never before."""
+    from django.db.models import F, Q
+
+    Hub.all_tenants_UNSCOPED.filter(
+        Q(pk__in=hub_ids)
+        | Q(
+            pk__in=PupilProgress.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids)
+            .exclude(hub_id__in=hub_ids)
+            .values("hub_id")
+        )
+    ).update(ledger_version=F("ledger_version") + 1)
 
 
 def _recount(pupils, rules: ProgressRules, on: date) -> None:

@@ -408,7 +408,7 @@ class PupilProgress(TenantModel):
 
     class Meta:
         verbose_name_plural = "pupil progress (ledger)"
-        # A school's rows together (pages), and a hub's (dashboards, via the pupils).
+        # A school's rows together (pages); a hub's through the hub foreign key's index.
         indexes = [models.Index(fields=["school", "learner"], name="ledger_by_school")]
 
     def __str__(self):

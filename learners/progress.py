@@ -18,6 +18,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -308,8 +309,16 @@ def _from_ledger(learners):
         **dict.fromkeys(LEDGER_COUNTS, Value(0)),
         **dict.fromkeys(LEDGER_VERDICTS, Value(False)),
     }
-    return learners.annotate(
-        **{name: Coalesce(F(f"ledger__{name}"), default) for name, default in defaults.items()}
+    # Joined on the pupil's school and hub as well as the pupil: rows always carry them
+    # (ledger_refresh writes both), and it lets PostgreSQL carry a page's "this school" or
+    # "this hub" over to the ledger's own indexes instead of hashing every ledger row.
+    joined = learners.annotate(
+        counted=FilteredRelation(
+            "ledger", condition=Q(ledger__school_id=F("school_id"), ledger__hub_id=F("hub_id"))
+        )
+    )
+    return joined.annotate(
+        **{name: Coalesce(F(f"counted__{name}"), default) for name, default in defaults.items()}
     )
 
 
@@ -610,7 +619,7 @@ def grouped_progress(
                 output_field=BooleanField(),
             )
         )
-    inner = progress.values(*columns, ks3_column)
+    inner = progress.order_by().values(*columns, ks3_column)
     sql, params = inner.query.sql_with_params()
     measures = ", ".join(
         f"{GROUP_MEASURES[name].format(ks3_met=ks3_column)} AS {name}" for name in names

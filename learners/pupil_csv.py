@@ -297,8 +297,9 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
         update, [*FIELDS, "school", "hub", "left_on", "updated_at"], batch_size=1000
     )
     moved = {pupil.pk for pupil, *_ in left}
-    # A corrected cohort changes which years are KS3 and KS4; new pupils have no history.
-    ledger_refresh(pupil.pk for pupil in update)
+    # A corrected cohort changes which years are KS3 and KS4; a new pupil gets a row of
+    # zeros, so the hub's and England's counts of pupils move with the import.
+    ledger_refresh(pupil.pk for pupil in [*update, *created])
     who = describe(actor)
     AuditEvent.all_tenants_UNSCOPED.bulk_create(
         [

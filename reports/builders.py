@@ -259,16 +259,49 @@ def _hub_totals(schools: int, total: dict) -> dict:
     }
 
 
+def _current_hub_rows(hub_ids, versions, rules, as_at) -> dict[int, dict]:
+    """Each ledger-current hub's per-pupil totals, counted once per version of its ledger
+    (Hub.ledger_version) and day (which moves who is behind): kept in the cache, so the
+    national view counts again only the hubs where something was written since."""
+    from django.core.cache import cache
+
+    if not hub_ids:
+        return {}
+    keys = {pk: f"national:{pk}:{as_at.isoformat()}:{versions[pk]}" for pk in hub_ids}
+    cached = cache.get_many(keys.values())
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in hub_ids if pk not in found]
+    if missing:
+        # Read from the ledger, the rules only say it is current: each hub's rows were
+        # counted by that hub's own rules.
+        counted = {
+            row["key"]: row
+            for row in grouped_progress(
+                Learner.objects.filter(hub_id__in=missing, cohort__in=_years_7_to_11(as_at)),
+                rules=rules[missing[0]],
+                as_at=as_at,
+                by="hub",
+                measures=HUB_MEASURES,
+            )
+        }
+        fresh = {pk: counted.get(pk, {}) for pk in missing}
+        cache.set_many({keys[pk]: row for pk, row in fresh.items()}, timeout=24 * 3600)
+        found.update(fresh)
+    return found
+
+
 def national_totals(*, as_at: date) -> dict[int, dict]:
-    """Every hub's headline figures as at a date, live: one query over the ledger for all
-    hubs whose ledger is current, one from raw for each other hub (recounting, say)."""
+    """Every hub's headline figures as at a date, live: from the ledger for every hub whose
+    ledger is current (each counted again only when its ledger has changed), from raw for
+    each other hub (recounting, say)."""
     actor = current_actor()
     hubs = list(Hub.objects.order_by("pk"))
     rules = {hub.pk: ProgressRules.for_hub(hub) for hub in hubs}
     current = [pk for pk, r in rules.items() if reads_ledger(r, as_at)]
     cohorts = _years_7_to_11(as_at)
-    found = {}
     with acting_as(actor.for_aggregates()):
+        versions = {hub.pk: hub.ledger_version for hub in hubs}
+        found = _current_hub_rows(current, versions, rules, as_at)
         # A count per hub, no school's name or row leaves: the hub-level figure each
         # hub's dashboard publishes, which a national analyst may read (the School scope
         # itself shows analysts no schools).
@@ -278,14 +311,10 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
             .annotate(n=Count("pk"))
             .values_list("hub_id", "n")
         )
-        batches = [(current, rules[current[0]])] if current else []
-        batches += [([pk], r) for pk, r in rules.items() if pk not in current]
-        for hub_ids, hub_rules in batches:
-            # Read from the ledger, the rules only say it is current: each hub's rows
-            # were counted by that hub's own rules.
+        for pk in [pk for pk in rules if pk not in current]:
             for row in grouped_progress(
-                Learner.objects.filter(hub_id__in=hub_ids, cohort__in=cohorts),
-                rules=hub_rules,
+                Learner.objects.filter(hub_id=pk, cohort__in=cohorts),
+                rules=rules[pk],
                 as_at=as_at,
                 by="hub",
                 measures=HUB_MEASURES,

@@ -531,3 +531,30 @@ def test_the_live_dashboards_trend_reads_formal_date_snapshots_and_queues_missin
         page = client.get("/reports/hub/").content.decode()
     assert "Being counted" not in page
     assert "61.5%" in page and "12.5%" in page
+
+
+def test_the_national_view_counts_a_hub_again_only_when_its_ledger_has_changed(world):
+    from django.db.models import F as Field
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import national_hub_totals_live
+
+    analyst = actor_for_user(world.national_analyst)
+    with all_tenants_UNSAFE("test"):
+        ledger_rebuild()
+
+    def read():
+        with acting_as(analyst), CaptureQueriesContext(connection) as captured:
+            rows = national_hub_totals_live(actor=analyst)
+        counted = [q["sql"] for q in captured.captured_queries if "learners_learner" in q["sql"]]
+        return {r["name"]: r["totals"] for r in rows}, counted
+
+    first, counted = read()
+    assert counted  # counted from the ledger
+    again, counted = read()
+    assert (again, counted) == (first, [])  # nothing written: nothing counted again
+    with all_tenants_UNSAFE("test"):
+        Hub.objects.filter(pk=world.b.hub.pk).update(ledger_version=Field("ledger_version") + 1)
+    third, counted = read()
+    assert len(counted) == 1  # Hub B alone, counted again
+    assert third == first
