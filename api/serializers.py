@@ -316,6 +316,39 @@ class PupilProgressSerializer(ApiModelSerializer):
             return "ten_days_met"
         return "behind" if pupil.behind else "on_track"
 
+    def to_representation(self, pupil):
+        """The same values as DRF's field-by-field loop, built directly from the declared
+        fields: the loop costs about 0.1 ms a pupil, most of a 1,000-pupil page. The
+        declared fields still make the schema; tests compare this with the loop's output
+        (test_api_progress_fields), and schemathesis and the oracle check it too."""
+        plan = self._fast_plan()
+        return {name: read(pupil) for name, read in plan}
+
+    def _fast_plan(self):
+        if getattr(self, "_plan", None) is None:
+            self._plan = [(name, self._reader(field)) for name, field in self.fields.items()]
+        return self._plan
+
+    def _reader(self, field):
+        if isinstance(field, DaysField):
+            source = field.source
+            return lambda pupil: f"{days(getattr(pupil, source)):f}"
+        if isinstance(field, TierListField):
+            return field.get_attribute
+        if isinstance(field, serializers.SerializerMethodField):
+            return getattr(self, field.method_name)
+        source, convert = field.source, field.to_representation
+
+        def read(pupil):
+            value = getattr(pupil, source)
+            return None if value is None else convert(value)
+
+        return read
+
+    def loop_representation(self, pupil):
+        """DRF's own field-by-field output, for the test that the fast path equals it."""
+        return super().to_representation(pupil)
+
 
 class ParticipationSerializer(ApiModelSerializer):
     pupil = serializers.IntegerField(source="learner_id", read_only=True)

@@ -507,12 +507,18 @@ def measure(args, today, hub, school, leaders, lead, analyst, tokens):
     with CaptureQueriesContext(connection) as queries:
         log_via_api()
     post_queries = len(queries.captured_queries)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT min(as_at), max(as_at) FROM reports_reportrun "
-            "WHERE kind = 'hub_dashboard' AND status = 'done'"
-        )
-        readings = cursor.fetchone()
+    # The national view counts each hub from the ledger again only when its ledger changed
+    # (the cache keyed by Hub.ledger_version): the table's median is a view with nothing
+    # new; this is a view after every hub has changed (the cache emptied).
+    from django.core.cache import cache
+
+    cold = []
+    for _ in range(3):
+        cache.clear()
+        started = time.perf_counter()
+        page(national, "/reports/national/")()
+        cold.append((time.perf_counter() - started) * 1000)
+    readings = sorted(cold)[1]
     return results, sides, post_queries, readings
 
 
@@ -560,9 +566,9 @@ def print_table(results, sides, post_queries, readings) -> None:
                 verdict = "met" if measured < 1000 else "NOT met"
                 if label.startswith("national"):
                     verdict = (
-                        f"{'under' if measured < 1000 else 'OVER'} 1 s, but not live: reads "
-                        f"hub readings as at {readings[0]}"
-                        + (f"..{readings[1]}" if readings[1] != readings[0] else "")
+                        f"live, {'met' if measured < 1000 else 'NOT met'}; every hub "
+                        f"counted afresh from the ledger: {readings:.0f} ms "
+                        f"({'met' if readings < 1000 else 'NOT met'})"
                     )
             print(f"{label:<44}{measured:>12.1f}{floor:>10.1f}{ratio:>7.3g}  {target}: {verdict}")
 

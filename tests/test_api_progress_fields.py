@@ -229,3 +229,21 @@ def test_both_progress_endpoints_share_one_schema_component():
     assert listed["properties"]["results"]["items"] == {
         "$ref": "#/components/schemas/PupilProgress"
     }
+
+
+@pytest.mark.parametrize("from_ledger", [False, True])
+def test_the_fast_representation_equals_drfs_field_by_field_one(world, history, from_ledger):
+    from learners.ledger import ledger_rebuild
+
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    today = date.today()
+    with acting_as(leader):
+        if from_ledger:
+            with all_tenants_UNSAFE("test"):
+                ledger_rebuild()
+        rules = ProgressRules.for_hub(world.a.hub)
+        pupils = list(with_progress(Learner.objects.all(), rules=rules, as_at=today, variety=True))
+    serializer = PupilProgressSerializer(context={"as_at": today})
+    assert len(pupils) > 1
+    for pupil in pupils:
+        assert serializer.to_representation(pupil) == serializer.loop_representation(pupil)
