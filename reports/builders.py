@@ -323,6 +323,56 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
     return {hub.pk: _hub_totals(schools.get(hub.pk, 0), found.get(hub.pk, {})) for hub in hubs}
 
 
+def _hub_counts(hub, rules, as_at: date, year_start: date, cohorts) -> dict:
+    """The hub dashboard's counted parts: per-school progress, the experience mix, sectors
+    covered and employers engaged (in the caller's aggregate scope)."""
+    by_school = {
+        row["key"]: row
+        for row in grouped_progress(
+            Learner.objects.filter(hub_id=hub.pk, cohort__in=cohorts),
+            rules=rules,
+            as_at=as_at,
+            by="school",
+            measures=HUB_MEASURES,
+        )
+    }
+    mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
+    # The same window as the experience mix: an absent pupil engaged no employer and
+    # covered no sector. "Employers engaged" counts the hub's partners among them (the
+    # scoped Employer manager), so it is the mix's count less the employers a pupil
+    # who moved in from another hub met there that do not partner this hub.
+    attended = Participation.objects.filter(
+        hub_id=hub.pk,
+        start_date__gte=year_start,
+        start_date__lte=as_at,
+        hours_attended__gt=0,
+    )
+    # Through the window's distinct experiences, not a join of every participation
+    # with its experience's links (the link tables are read only through the window).
+    experiences = attended.values("experience_id")
+    covered = set(
+        Sector.objects.filter(
+            pk__in=Experience.sectors.through.objects.filter(experience_id__in=experiences).values(
+                "sector_id"
+            )
+        ).values_list("name", flat=True)
+    )
+    engaged = Employer.objects.filter(
+        pk__in=Experience.employers.through.objects.filter(experience_id__in=experiences).values(
+            "employer_id"
+        )
+    )
+    employer_counts = engaged.aggregate(
+        engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
+    )
+    return {
+        "by_school": by_school,
+        "mix": mix,
+        "covered": sorted(covered),
+        "employer_counts": employer_counts,
+    }
+
+
 def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     """The hub dashboard's figures as at a date. `live` (the page, as at today): a past
     formal date with no snapshot yet is queued to be built rather than counted from raw
@@ -334,13 +384,22 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     schools = list(School.objects.filter(hub_id=hub.pk).order_by("name"))
     cohorts = _years_7_to_11(as_at)
     with acting_as(actor.for_aggregates()):
-        pupils = Learner.objects.filter(hub_id=hub.pk, cohort__in=cohorts)
-        by_school = {
-            row["key"]: row
-            for row in grouped_progress(
-                pupils, rules=rules, as_at=as_at, by="school", measures=HUB_MEASURES
-            )
-        }
+        if live and reads_ledger(rules, as_at):
+            # Everything below moves only with a ledger write (each one moves the hub's
+            # ledger_version in its own transaction), so the live page counts it once per
+            # version: still exact, and counted again the moment anything is recorded.
+            from django.core.cache import cache
+
+            partners_now = Employer.objects.filter(hubs=hub).count()
+            key = f"hub-counts:{hub.pk}:{as_at}:{rules.key}:{hub.ledger_version}:{partners_now}"
+            counts = cache.get(key)
+            if counts is None:
+                counts = _hub_counts(hub, rules, as_at, year_start, cohorts)
+                cache.set(key, counts, timeout=24 * 3600)
+        else:
+            counts = _hub_counts(hub, rules, as_at, year_start, cohorts)
+        by_school, mix = counts["by_school"], counts["mix"]
+        covered, employer_counts = set(counts["covered"]), counts["employer_counts"]
         trend = []
         stored = _stored_readings(hub.pk, [d for d in compass_dates(as_at) if d < as_at])
         for reading in compass_dates(as_at):
@@ -374,35 +433,6 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
                     "q3_pct": _pct(row.get("y11_ks4_met", 0), row.get("y11", 0)),
                 }
             )
-        mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
-        # The same window as the experience mix: an absent pupil engaged no employer and
-        # covered no sector. "Employers engaged" counts the hub's partners among them (the
-        # scoped Employer manager), so it is the mix's count less the employers a pupil
-        # who moved in from another hub met there that do not partner this hub.
-        attended = Participation.objects.filter(
-            hub_id=hub.pk,
-            start_date__gte=year_start,
-            start_date__lte=as_at,
-            hours_attended__gt=0,
-        )
-        # Through the window's distinct experiences, not a join of every participation
-        # with its experience's links (the link tables are read only through the window).
-        experiences = attended.values("experience_id")
-        covered = set(
-            Sector.objects.filter(
-                pk__in=Experience.sectors.through.objects.filter(
-                    experience_id__in=experiences
-                ).values("sector_id")
-            ).values_list("name", flat=True)
-        )
-        engaged = Employer.objects.filter(
-            pk__in=Experience.employers.through.objects.filter(
-                experience_id__in=experiences
-            ).values("employer_id")
-        )
-        employer_counts = engaged.aggregate(
-            engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
-        )
         places = _places_offered_and_filled(hub.pk, year_start)
     partners = Employer.objects.filter(hubs=hub).count()
     rows, by_type, by_quartile = [], {}, {}

@@ -558,3 +558,37 @@ def test_the_national_view_counts_a_hub_again_only_when_its_ledger_has_changed(w
     third, counted = read()
     assert len(counted) == 1  # Hub B alone, counted again
     assert third == first
+
+
+def test_the_live_hub_dashboard_counts_once_per_version_of_the_hubs_ledger(client, world):
+    from django.test.utils import CaptureQueriesContext
+
+    with all_tenants_UNSAFE("test"):
+        ledger_rebuild()
+    client.force_login(world.a.users[Role.HUB_LEAD])
+
+    def view():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/reports/hub/").content.decode()
+        counted = [q for q in captured.captured_queries if "learners_participation" in q["sql"]]
+        return page, counted
+
+    first, counted = view()
+    assert counted
+    again, counted = view()
+    assert (again, counted) == (first, [])
+    actor = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(actor):
+        experience_log(
+            actor=actor,
+            title="Insight morning",
+            kind="insight_day",
+            setting="workplace",
+            tier=1,
+            start_date=date.today(),
+            duration_hours=Decimal(3),
+            pupil_ids=[world.a.pupil.pk],
+            criteria=["M1", "M2", "M3"],
+        )
+    after, counted = view()
+    assert counted and after != first
