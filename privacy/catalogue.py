@@ -72,6 +72,10 @@ ROLE_NOTES = {
     ),
     ("reports.ReportRun", Role.HUB_LEAD): "their hub's and schools' reports, not pupil records",
     ("reports.ReportRun", Role.NATIONAL_ANALYST): "finished hub dashboards' totals only",
+    ("privacy.ErasureRequest", Role.HUB_LEAD): (
+        "their hub's schools' requests, to confirm one: the reason and the pupil's year, "
+        "never the name"
+    ),
     ("access.AuditEvent", Role.CAREERS_LEADER): "the trail of their own school's pupils",
     ("access.AuditEvent", Role.HUB_LEAD): "the hub's own actions only, not a school's pupils",
 }
