@@ -32,6 +32,7 @@ class HubRulesForm(forms.Form):
         "recorded as having left",
         min_value=0,
         max_value=365,
+        required=False,  # left out, the hub's setting stays as it is
     )
     leavers_kept_academic_years = forms.IntegerField(
         label="Academic years a leaver's named record is kept, after the year they left in",
@@ -39,6 +40,7 @@ class HubRulesForm(forms.Form):
         "figures stay.",
         min_value=1,
         max_value=10,
+        required=False,
     )
 
     def clean_meaningful_criteria(self):

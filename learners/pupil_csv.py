@@ -257,10 +257,10 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
             cohort=cohort_for(row.pop("year_group"), today),
         )
         preview.rows.append(row)
-    _refuse_pseudonymised(preview, place)
+    _refuse_pseudonymised(preview)
 
 
-def _refuse_pseudonymised(preview: ImportPreview, place: str) -> None:
+def _refuse_pseudonymised(preview: ImportPreview) -> None:
     """A UPN whose pupil was pseudonymised (privacy.leavers) is still a duplicate: it is
     refused, rather than starting a second record of the same pupil beside the anonymous
     one (they would count twice) or naming the anonymous one again."""
