@@ -583,19 +583,19 @@ def cohort_rows(*, school_id: int, year_group: int, as_at: date) -> dict:
     )
     rows = [
         {
-            "upn": p.upn,
-            "first_name": p.first_name,
-            "surname": p.surname,
-            "fsm": p.fsm,
-            "disadvantaged": p.disadvantaged,
-            "send": p.send,
-            "ks3_days": str(p.ks3_hours / 5),
-            "ks3_employers": p.ks3_employers,
-            "ks4_placement_days": str(p.ks4_placement_hours / 5),
-            "total_days": str(p.total_hours / 5),
-            "ks3_week_met": p.ks3_week_met,
-            "ks4_week_met": p.ks4_week_met,
-            "behind": p.behind,
+            "upn": p["upn"],
+            "first_name": p["first_name"],
+            "surname": p["surname"],
+            "fsm": p["fsm"],
+            "disadvantaged": p["disadvantaged"],
+            "send": p["send"],
+            "ks3_days": str(p["ks3_hours"] / 5),
+            "ks3_employers": p["ks3_employers"],
+            "ks4_placement_days": str(p["ks4_placement_hours"] / 5),
+            "total_days": str(p["total_hours"] / 5),
+            "ks3_week_met": p["ks3_week_met"],
+            "ks4_week_met": p["ks4_week_met"],
+            "behind": p["behind"],
         }
         for p in pupils
     ]
