@@ -179,11 +179,12 @@ class TierListField(serializers.ListField):
 
     def __init__(self, *, stage: str = "", **kwargs):
         self.stage = stage
+        self.tier_names = [(tier, f"{stage}reached_t{tier}") for tier in (1, 2, 3)]
         child = serializers.IntegerField(min_value=1, max_value=3)
         super().__init__(child=child, read_only=True, **kwargs)
 
     def get_attribute(self, pupil):
-        return [tier for tier in (1, 2, 3) if getattr(pupil, f"{self.stage}reached_t{tier}")]
+        return [tier for tier, name in self.tier_names if getattr(pupil, name)]
 
 
 PROGRESS_STATUSES = ["ten_days_met", "behind", "on_track"]
