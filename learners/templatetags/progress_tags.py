@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.urls import reverse
 from django.utils.html import escape
@@ -9,8 +11,10 @@ register = template.Library()
 
 
 @register.filter
+@functools.lru_cache(maxsize=4096)
 def days(hours) -> str:
-    """Hours as days (1 day = 5 hours), without trailing zeros: 12.5 h -> "2.5"."""
+    """Hours as days (1 day = 5 hours), without trailing zeros: 12.5 h -> "2.5". Kept for
+    each value: a year group's table has a thousand of them, a few dozen distinct."""
     value = hours_to_days(hours).normalize()
     return f"{value:f}"
 
