@@ -15,6 +15,11 @@ small model, already behind the scoping layer, with the indexes the audit log pa
 serves the access layer and performance better.
 """
 
+import json
+
+from django.db import connection
+from django.utils import timezone
+
 from .context import current_actor_or_none
 from .models import AuditEvent
 
@@ -44,19 +49,49 @@ def audit_record(*, action: str, instance, changed_fields=()) -> AuditEvent:
 
 def audit_many(actor, action: str, instances, changed=()) -> None:
     """One insert for many rows: a class logged at once, a page of pupils read by the API."""
+    rows = [
+        (instance._meta.label, str(instance.pk), instance.hub_id, instance.school_id)
+        for instance in instances
+    ]
+    if not rows:
+        return
+    who = (actor.user_id, describe(actor), action, list(changed))
+    if connection.vendor == "postgresql":
+        _insert_set_based(rows, *who)
+        return
+    user_id, description, action, changed_fields = who
     AuditEvent.all_tenants_UNSCOPED.bulk_create(
         AuditEvent(
-            user_id=actor.user_id,
-            actor_description=describe(actor),
+            user_id=user_id,
+            actor_description=description,
             action=action,
-            model=instance._meta.label,
-            object_pk=str(instance.pk),
-            hub_id=instance.hub_id,
-            school_id=instance.school_id,
-            changed_fields=list(changed),
+            model=model,
+            object_pk=object_pk,
+            hub_id=hub_id,
+            school_id=school_id,
+            changed_fields=changed_fields,
         )
-        for instance in instances
+        for model, object_pk, hub_id, school_id in rows
     )
+
+
+def _insert_set_based(rows, user_id, description, action, changed_fields) -> None:
+    """The same events as bulk_create writes, as one INSERT of unnested arrays: a page of
+    1,000 pupils read by the API is 1,000 events, and bulk_create's per-object preparation
+    and its 10,000 bound values cost more than reading and serialising the page."""
+    quote = connection.ops.quote_name
+    names = ("at", "user", "actor_description", "action", "changed_fields")
+    names += ("model", "object_pk", "hub_id", "school_id")
+    columns = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in names)
+    models, object_pks, hub_ids, school_ids = (list(values) for values in zip(*rows, strict=True))
+    statement = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608 - names are ours
+        "SELECT %s, %s, %s, %s, %s::jsonb, row.* "
+        "FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[]) AS row"
+    )
+    stamps = [timezone.now(), user_id, description, action, json.dumps(changed_fields)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*stamps, models, object_pks, hub_ids, school_ids])
 
 
 def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), rows=None):

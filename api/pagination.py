@@ -1,5 +1,4 @@
 import hashlib
-import json
 
 from django.utils import timezone
 from django.utils.http import quote_etag
@@ -24,11 +23,18 @@ class SyncCursorPagination(CursorPagination):
 
     def get_paginated_response(self, data):
         page = {"next": self.get_next_link(), "previous": self.get_previous_link()}
-        response = Response({**page, "as_of": utc_iso(self.as_of), "results": data})
-        # The ETag covers the page, not `as_of` (which changes on every call), so an
-        # unchanged page still answers 304 to If-None-Match (ConditionalGetMiddleware).
-        body = json.dumps([page, data], sort_keys=True, default=str).encode()
-        response["ETag"] = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+        as_of = utc_iso(self.as_of)
+        response = Response({**page, "as_of": as_of, "results": data})
+
+        def etag_over_the_page(rendered):
+            # The ETag covers the page as rendered less `as_of` (new on every call), so an
+            # unchanged page still answers 304 to If-None-Match (ConditionalGetMiddleware).
+            # Hashing the rendered bytes, not the data encoded a second time: a page of
+            # 1,000 pupils' progress costs tens of milliseconds to encode.
+            body = rendered.content.replace(as_of.encode(), b"")
+            rendered["ETag"] = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+
+        response.add_post_render_callback(etag_over_the_page)
         return response
 
     def get_paginated_response_schema(self, schema):

@@ -280,7 +280,9 @@ LEDGER_VERDICTS = ("ks3_week_met", "ks4_week_met", "ten_days_met")
 LEDGER_FIGURES = (*LEDGER_HOURS, *LEDGER_COUNTS, *LEDGER_VERDICTS)
 
 
-def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool = False):
+def with_progress(
+    learners, *, rules: ProgressRules, as_at: date, variety: bool = False, cohorts=None
+):
     """Annotate a Learner queryset with every progress figure as at a date.
 
     Hours: ks3_in_person_hours, ks3_virtual_hours, ks3_hours (virtual capped), ks4_hours,
@@ -296,10 +298,14 @@ def with_progress(learners, *, rules: ProgressRules, as_at: date, variety: bool 
     As at today, for a hub whose ledger is current (reads_ledger), every figure but the
     pro-rata ones is read from the pupil's ledger row, which this same function filled
     from raw participations (learners.ledger); otherwise all are counted from raw here.
+
+    `cohorts`, when the caller has already limited the pupils to some cohorts (a year
+    group's page), spares building the calendar figures' branches for the others.
     """
     if reads_ledger(rules, as_at):
-        return _with_dated_figures(_from_ledger(learners), as_at)
-    return _with_dated_figures(_counted_from_raw(learners, rules, as_at, variety), as_at)
+        return _with_dated_figures(_from_ledger(learners), as_at, cohorts)
+    counted = _counted_from_raw(learners, rules, as_at, variety)
+    return _with_dated_figures(counted, as_at, cohorts)
 
 
 def _from_ledger(learners):
@@ -322,12 +328,18 @@ def _from_ledger(learners):
     )
 
 
-def _with_dated_figures(queryset, as_at: date):
+def _with_dated_figures(queryset, as_at: date, only_cohorts=None):
     """The figures that move with the calendar, not with the pupil's history: the pro-rata
-    expectation, the pupil's current stage and whether they are behind it."""
+    expectation, the pupil's current stage and whether they are behind it. A branch per
+    cohort in school on the day (or per cohort of only_cohorts among them): building the
+    branches costs more than the query that reads a year group from the ledger."""
     from .academic import academic_year_of
 
-    cohorts = range(as_at.year - 8, as_at.year + 1)
+    cohorts = [
+        c
+        for c in range(as_at.year - 8, as_at.year + 1)
+        if only_cohorts is None or c in only_cohorts
+    ]
     expected = {
         name: Case(
             *[When(cohort=c, then=Value(expected_hours(c, as_at)[index])) for c in cohorts],

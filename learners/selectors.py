@@ -1,6 +1,7 @@
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from access.audit import audit_record
@@ -86,17 +87,27 @@ def cohort_progress(
 ):
     """Every pupil of a year group with their progress, disadvantaged-and-behind first."""
     rules = rules_for_school(actor=actor, school_id=school_id)
-    pupils = Learner.objects.filter(school_id=school_id, cohort=cohort_for(year_group, as_at))
+    cohort = cohort_for(year_group, as_at)
+    pupils = Learner.objects.filter(school_id=school_id, cohort=cohort)
     if fsm:
         pupils = pupils.filter(fsm=True)
     if send:
         pupils = pupils.exclude(send=Learner.SEND.NONE)
     if disadvantaged:
         pupils = pupils.filter(disadvantaged=True)
-    progress = with_progress(pupils, rules=rules, as_at=as_at)
+    progress = with_progress(pupils, rules=rules, as_at=as_at, cohorts=[cohort])
     if behind:
         progress = progress.filter(behind=True)
-    return behind_first(progress)
+    # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise a
+    # model instance with some forty annotations, which cost more than the query.
+    shown_first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
+    return behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name)
+
+
+# What the cohort page and its CSV show of each pupil.
+COHORT_FIELDS = ("pk", "upn", "surname", "fsm", "disadvantaged", "send")
+COHORT_FIELDS += ("ks3_hours", "ks3_employers", "ks4_placement_hours", "total_hours")
+COHORT_FIELDS += ("ks3_week_met", "ks4_week_met", "ten_days_met", "behind", "left_on")
 
 
 def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:

@@ -388,14 +388,15 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
             # Everything below moves only with a ledger write (each one moves the hub's
             # ledger_version in its own transaction), so the live page counts it once per
             # version: still exact, and counted again the moment anything is recorded.
-            from django.core.cache import cache
+            from equalex.caching import counted_once
 
             partners_now = Employer.objects.filter(hubs=hub).count()
             key = f"hub-counts:{hub.pk}:{as_at}:{rules.key}:{hub.ledger_version}:{partners_now}"
-            counts = cache.get(key)
-            if counts is None:
-                counts = _hub_counts(hub, rules, as_at, year_start, cohorts)
-                cache.set(key, counts, timeout=24 * 3600)
+            counts = counted_once(
+                key,
+                lambda: _hub_counts(hub, rules, as_at, year_start, cohorts),
+                timeout=24 * 3600,
+            )
         else:
             counts = _hub_counts(hub, rules, as_at, year_start, cohorts)
         by_school, mix = counts["by_school"], counts["mix"]
@@ -583,19 +584,19 @@ def cohort_rows(*, school_id: int, year_group: int, as_at: date) -> dict:
     )
     rows = [
         {
-            "upn": p.upn,
-            "first_name": p.first_name,
-            "surname": p.surname,
-            "fsm": p.fsm,
-            "disadvantaged": p.disadvantaged,
-            "send": p.send,
-            "ks3_days": str(p.ks3_hours / 5),
-            "ks3_employers": p.ks3_employers,
-            "ks4_placement_days": str(p.ks4_placement_hours / 5),
-            "total_days": str(p.total_hours / 5),
-            "ks3_week_met": p.ks3_week_met,
-            "ks4_week_met": p.ks4_week_met,
-            "behind": p.behind,
+            "upn": p["upn"],
+            "first_name": p["first_name"],
+            "surname": p["surname"],
+            "fsm": p["fsm"],
+            "disadvantaged": p["disadvantaged"],
+            "send": p["send"],
+            "ks3_days": str(p["ks3_hours"] / 5),
+            "ks3_employers": p["ks3_employers"],
+            "ks4_placement_days": str(p["ks4_placement_hours"] / 5),
+            "total_days": str(p["total_hours"] / 5),
+            "ks3_week_met": p["ks3_week_met"],
+            "ks4_week_met": p["ks4_week_met"],
+            "behind": p["behind"],
         }
         for p in pupils
     ]

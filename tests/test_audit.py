@@ -45,3 +45,30 @@ def test_changing_and_deleting_a_pupil_is_audited_with_the_actor(world):
     assert [e.action for e in events[-2:]] == ["update", "delete"]
     assert events[-2].changed_fields == ["hub", "surname"]
     assert all(e.user_id == leader.pk for e in events[-2:])
+
+
+def test_many_rows_audited_at_once_are_one_event_each_with_their_tenant(world):
+    from access.audit import audit_many
+    from learners.models import Learner
+
+    leader = world.a.users[Role.CAREERS_LEADER]
+    actor = actor_for_user(leader)
+    with all_tenants_UNSAFE("test"):
+        pupils = list(Learner.objects.filter(pk__in=[world.a.pupil.pk, world.b.pupil.pk]))
+        before = AuditEvent.objects.count()
+        audit_many(actor, AuditEvent.Action.UPDATE, pupils, changed=["surname"])
+        audit_many(actor, AuditEvent.Action.VIEW, [])
+        events = list(AuditEvent.objects.order_by("-pk")[: len(pupils)])
+        assert AuditEvent.objects.count() == before + len(pupils)
+    assert {(e.object_pk, e.hub_id, e.school_id) for e in events} == {
+        (str(p.pk), p.hub_id, p.school_id) for p in pupils
+    }
+    for event in events:
+        assert (event.user_id, event.action, event.model) == (
+            leader.pk,
+            "update",
+            "learners.Learner",
+        )
+        assert event.changed_fields == ["surname"]
+        assert event.actor_description.startswith(f"user {leader.pk} (")
+        assert event.at is not None and event.rows is None
