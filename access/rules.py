@@ -154,6 +154,12 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
         R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
     },
+    # Erasure, two people (privacy.erasure): the school's careers leaders see its requests;
+    # the hub lead, who may be the second person, its hub's (never the pupil's name).
+    "privacy.ErasureRequest": {
+        R.CAREERS_LEADER: _own_school,
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
+    },
     "accounts.Invitation": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
         R.CAREERS_LEADER: _own_school,
@@ -185,6 +191,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "pupil.change": frozenset(SCHOOL_ROLES),
     "pupil.import": frozenset({R.CAREERS_LEADER}),
     "pupil.leave": frozenset({R.CAREERS_LEADER}),
+    # Erasure: a careers leader asks, a second person (another careers leader of the
+    # school, or the hub lead) confirms; privacy.erasure checks they are not the same.
+    "erasure.request": frozenset({R.CAREERS_LEADER}),
+    "erasure.confirm": frozenset({R.CAREERS_LEADER, R.HUB_LEAD}),
     # Asking for a pupil on another school's roll happens through the import.
     "transfer.request": frozenset({R.CAREERS_LEADER}),
     "transfer.arrivals": frozenset({R.CAREERS_LEADER}),

@@ -103,7 +103,8 @@ class PupilSerializer(ApiModelSerializer):
         model = Learner
         fields = ["id", "upn", "legal_first_name", "preferred_first_name", "surname"]
         fields += ["year_group", "cohort", "registration_group", "fsm", "disadvantaged"]
-        fields += ["send", "looked_after", "school", "updated_at"]
+        fields += ["send", "looked_after", "school", "left_on", "pseudonymised_on"]
+        fields += ["updated_at"]
 
     def get_year_group(self, pupil) -> int:
         return year_group_on(pupil.cohort, timezone.localdate())
@@ -126,6 +127,12 @@ class PupilRecordSerializer(ApiSerializer):
     disadvantaged = serializers.BooleanField(default=False)
     send = serializers.ChoiceField(choices=Learner.SEND.choices, default=Learner.SEND.NONE)
     looked_after = serializers.BooleanField(default=False)
+    left_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day the pupil left the school, if they have; null says they are on "
+        "its roll. Leave it out to keep what is recorded.",
+    )
 
 
 class PupilUpsertSerializer(ApiSerializer):

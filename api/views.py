@@ -214,6 +214,8 @@ class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
 
 def _as_text(value) -> str:
+    if value is None:  # left_on: null, on the roll
+        return ""
     if isinstance(value, bool):
         return "Y" if value else "N"
     return str(value)

@@ -27,6 +27,22 @@ class HubRulesForm(forms.Form):
         max_digits=3,
     )
 
+    year11_grace_days = forms.IntegerField(
+        label="Days after Year 11 ends (31 August) before a pupil still on the roll is "
+        "recorded as having left",
+        min_value=0,
+        max_value=365,
+        required=False,  # left out, the hub's setting stays as it is
+    )
+    leavers_kept_academic_years = forms.IntegerField(
+        label="Academic years a leaver's named record is kept, after the year they left in",
+        help_text="Then the record is pseudonymised: names, UPN and free text go, the "
+        "figures stay.",
+        min_value=1,
+        max_value=10,
+        required=False,
+    )
+
     def clean_meaningful_criteria(self):
         chosen = set(self.cleaned_data["meaningful_criteria"])
         if not chosen >= REQUIRED:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -25,6 +26,11 @@ def default_meaningful_criteria():
     return ["M1", "M2", "M3"]
 
 
+def default_leavers_kept_academic_years():
+    # The platform's default, so a deployment can change it for hubs created after.
+    return settings.RETAIN_LEAVERS_ACADEMIC_YEARS
+
+
 class Hub(TenantModel):
     """A Careers Hub: the security tenant."""
 
@@ -42,6 +48,23 @@ class Hub(TenantModel):
         decimal_places=1,
         default=Decimal("2.5"),
         help_text="At most this much of the KS3 week may be virtual.",
+    )
+    # Leavers (privacy.leavers): a pupil still on the roll this many days after Year 11
+    # ends (31 August) is recorded as having left on that day; a leaver's record is kept
+    # this many academic years after the one they left in, then pseudonymised.
+    year11_grace_days = models.PositiveSmallIntegerField(
+        "Grace after Year 11 (days)",
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Days after the end of Year 11 (31 August) before a pupil still on the "
+        "roll is recorded as having left on that date.",
+    )
+    leavers_kept_academic_years = models.PositiveSmallIntegerField(
+        "Leavers kept (academic years)",
+        default=default_leavers_kept_academic_years,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Academic years after the one a pupil left in that their named record is "
+        "kept for the school; then it is pseudonymised.",
     )
     # The progress ledger's state (learners.ledger): the rules its rows were counted by
     # ("" until first built) and the day they are current as at. Rules that differ from

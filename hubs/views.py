@@ -16,6 +16,8 @@ def hub_rules(request):
         initial={
             "meaningful_criteria": hub.meaningful_criteria,
             "ks3_virtual_cap_days": hub.ks3_virtual_cap_days,
+            "year11_grace_days": hub.year11_grace_days,
+            "leavers_kept_academic_years": hub.leavers_kept_academic_years,
         },
     )
     if request.method == "POST" and form.is_valid():

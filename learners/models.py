@@ -34,9 +34,10 @@ class Learner(TenantModel):
         related_name="learners",
         help_text="The school whose roll the pupil is on: only its staff see the pupil by name.",
     )
+    # 64, not 13: a pseudonymised leaver's UPN is replaced by a longer keyed hash.
     upn = models.CharField(
         "UPN",
-        max_length=13,
+        max_length=64,
         unique=True,
         validators=[validate_upn],
         help_text="The Unique Pupil Number from the school's records, so the same pupil is "
@@ -86,13 +87,32 @@ class Learner(TenantModel):
         help_text="When the pupil left the school: another school may then take the record, "
         "and the time a leaver's record is kept starts.",
     )
+    pseudonymised_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the leaver's retention period ended and their names, UPN, "
+        "registration group and free text were removed; the anonymous figures stay.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "pupil"
         ordering = ["surname", "legal_first_name"]
-        indexes = [models.Index(fields=["school", "cohort", "surname"])]
+        indexes = [
+            models.Index(fields=["school", "cohort", "surname"]),
+            # The nightly leavers rules (privacy.leavers) read only these few rows: pupils
+            # on a roll by cohort (end of Year 11), leavers not yet pseudonymised by date.
+            models.Index(
+                fields=["cohort"], condition=models.Q(left_on__isnull=True), name="pupil_on_roll"
+            ),
+            models.Index(
+                fields=["left_on"],
+                condition=models.Q(left_on__isnull=False, pseudonymised_on__isnull=True),
+                name="pupil_leaver_named",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.surname}"

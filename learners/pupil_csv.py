@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,9 @@ COLUMNS = {
     "disadvantaged": ("disadvantaged", "pupil premium", "pp"),
     "send": ("send", "sen", "sen status", "send status"),
     "looked_after": ("looked after", "lac", "cla", "looked after child"),
+    # Optional: with the column, a date records the pupil as having left on it and a
+    # blank cell says they are on the roll; without it, leaving is left as it was.
+    "left_on": ("leaving date", "date left", "left on", "date of leaving", "leave date"),
 }
 REQUIRED = ("upn", "legal_first_name", "surname", "year_group")
 TRUE = {"y", "yes", "true", "1", "t"}
@@ -46,8 +50,11 @@ TEMPLATE_HEADER = [
     "Disadvantaged",
     "SEND",
     "Looked after",
+    "Leaving date",
 ]
-TEMPLATE_EXAMPLE = ["B801200005001", "Amelia", "Millie", "Smith", "9", "9B", "N", "Y", "K", "N"]
+TEMPLATE_EXAMPLE = [
+    *("B801200005001", "Amelia", "Millie", "Smith", "9", "9B", "N", "Y", "K", "N", ""),
+]
 
 
 @dataclass
@@ -119,6 +126,25 @@ def _send(value: str) -> str:
     if code in {"N", "K", "E"}:
         return code
     raise ValueError(f"SEND must be N, K (SEN support) or E (EHC plan), not {value.strip()!r}")
+
+
+def _leaving_date(value: str, today) -> str | None:
+    """A leaving date as MIS exports write it (2025-07-18 or 18/07/2025), as ISO text (the
+    previewed rows wait in the session, which holds only JSON); blank is None."""
+    value = value.strip()
+    if not value:
+        return None
+    for parse in (date.fromisoformat, lambda v: datetime.strptime(v, "%d/%m/%Y").date()):
+        try:
+            day = parse(value)
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValueError(f"leaving date {value!r} is not a date (2025-07-18 or 18/07/2025)")
+    if day > today:
+        raise ValueError("the leaving date cannot be in the future")
+    return day.isoformat()
 
 
 def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPreview:
@@ -215,6 +241,11 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
                 row[key] = parse(value.get(key, ""))
             except ValueError as problem:
                 errors.append(str(problem))
+        if "left_on" in value:
+            try:
+                row["left_on"] = _leaving_date(value["left_on"], today)
+            except ValueError as problem:
+                errors.append(str(problem))
         if errors:
             preview.problems.append(RowProblem(line, raw_upn, "; ".join(errors)))
             continue
@@ -226,6 +257,30 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
             cohort=cohort_for(row.pop("year_group"), today),
         )
         preview.rows.append(row)
+    _refuse_pseudonymised(preview)
+
+
+def _refuse_pseudonymised(preview: ImportPreview) -> None:
+    """A UPN whose pupil was pseudonymised (privacy.leavers) is still a duplicate: it is
+    refused, rather than starting a second record of the same pupil beside the anonymous
+    one (they would count twice) or naming the anonymous one again."""
+    from privacy.leavers import pseudonymised_upns
+
+    gone = pseudonymised_upns(row["upn"] for row in preview.rows)
+    if not gone:
+        return
+    for row in [row for row in preview.rows if row["upn"] in gone]:
+        preview.rows.remove(row)
+        preview.problems.append(
+            RowProblem(
+                row["line"],
+                row["upn"],
+                "this UPN belonged to a pupil who left and whose record has since been "
+                "pseudonymised: it cannot be imported again (ask your hub if the pupil has "
+                "come back)",
+            )
+        )
+    preview.problems.sort(key=lambda problem: problem.line)
 
 
 def _school_of(upns) -> dict[str, int]:
@@ -277,6 +332,8 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
     for row in rows:
         values = {name: row[name] for name in FIELDS}
         pupil = current.get(row["upn"])
+        if "left_on" in row:
+            values["left_on"] = date.fromisoformat(row["left_on"]) if row["left_on"] else None
         if pupil is None:
             create.append(Learner(hub_id=school.hub_id, school=school, upn=row["upn"], **values))
             continue
@@ -286,6 +343,7 @@ def pupil_import_apply(*, actor, school_id: int, rows: list[dict]) -> ImportResu
                 continue
             left.append((pupil, row, (pupil.school_id, pupil.hub_id)))
             pupil.school_id, pupil.hub_id, pupil.left_on = school.pk, school.hub_id, None
+            values.pop("left_on", None)  # joining this school: on its roll from today
         for name, value in values.items():
             setattr(pupil, name, value)
         update.append(pupil)

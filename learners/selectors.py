@@ -107,7 +107,7 @@ def cohort_progress(
 # What the cohort page and its CSV show of each pupil.
 COHORT_FIELDS = ("pk", "upn", "surname", "fsm", "disadvantaged", "send")
 COHORT_FIELDS += ("ks3_hours", "ks3_employers", "ks4_placement_hours", "total_hours")
-COHORT_FIELDS += ("ks3_week_met", "ks4_week_met", "ten_days_met", "behind")
+COHORT_FIELDS += ("ks3_week_met", "ks4_week_met", "ten_days_met", "behind", "left_on")
 
 
 def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:

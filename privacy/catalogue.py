@@ -72,17 +72,40 @@ ROLE_NOTES = {
     ),
     ("reports.ReportRun", Role.HUB_LEAD): "their hub's and schools' reports, not pupil records",
     ("reports.ReportRun", Role.NATIONAL_ANALYST): "finished hub dashboards' totals only",
+    ("privacy.ErasureRequest", Role.HUB_LEAD): (
+        "their hub's schools' requests, to confirm one: the reason and the pupil's year, "
+        "never the name"
+    ),
     ("access.AuditEvent", Role.CAREERS_LEADER): "the trail of their own school's pupils",
     ("access.AuditEvent", Role.HUB_LEAD): "the hub's own actions only, not a school's pupils",
 }
 
 
 def _leavers() -> str:
+    # The words follow the rule privacy.leavers applies and the defaults a hub starts with.
+    from hubs.models import Hub
+    from privacy.leavers import FREE_TEXT
+
     years = settings.RETAIN_LEAVERS_ACADEMIC_YEARS
+    grace = Hub._meta.get_field("year11_grace_days").default
+    words = sorted(
+        {
+            str(apps.get_model(label)._meta.get_field(name).verbose_name)
+            for label, names in FREE_TEXT.items()
+            for name in names
+        }
+    )
     return (
         f"While the pupil is at a school using equalex, and for {years} academic "
-        f"year{'s' if years != 1 else ''} after they leave (the platform's default; a hub may "
-        "set its own). Then names and identifiers are removed, so only anonymous figures stay."
+        f"year{'s' if years != 1 else ''} after they leave (the platform's default; each hub "
+        "sets its own), counted after the academic year they left in. A pupil leaves when "
+        "their school records it, or when Year 11 has ended (31 August) and the hub's grace "
+        f"period has passed ({grace} days unless the hub sets another). Then the record is "
+        "pseudonymised where it is: names and registration group are removed, the UPN is "
+        "replaced by a keyed hash (so the same pupil is not added twice), the pupil's own "
+        "reports are deleted and the free text is emptied ("
+        + ", ".join(words)
+        + "), so only anonymous figures stay and every report reads as it did."
     )
 
 

@@ -7,7 +7,9 @@ no other way. Every rule leaves nothing for a second run to do, so running twice
 nothing the second time. retention_apply runs them all (nightly, privacy.tasks) and writes
 one audit event per rule with its count.
 
-Leavers' records are pseudonymised by their own rule elsewhere; only its period is here.
+Leavers have their own two rules (privacy.leavers), run here first: pupils past the end of
+Year 11 and their hub's grace are recorded as left, then leavers past their hub's
+retention period are pseudonymised.
 """
 
 from __future__ import annotations
@@ -156,8 +158,22 @@ def retention_apply(*, actor, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     s = settings
+    from . import leavers
+
     # rule -> (model the rows are of, action, fields changed, how to apply it)
     rules = {
+        "year 11 leavers": (
+            "learners.Learner",
+            AuditEvent.Action.UPDATE,
+            ["left_on"],
+            lambda: len(leavers.year11_leavers_record(actor=actor, today=today)),
+        ),
+        "leavers pseudonymised": (
+            "learners.Learner",
+            AuditEvent.Action.UPDATE,
+            list(leavers.PUPIL_FIELDS),
+            lambda: leavers.leavers_pseudonymise(actor=actor, today=today),
+        ),
         "consent details": (
             "employers.ParentalConsent",
             AuditEvent.Action.UPDATE,

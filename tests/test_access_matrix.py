@@ -129,6 +129,19 @@ DESIGNED = {
     # rows: test_audit_log_page). The CSV is a download, as the page.
     "audit_log": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
     "audit_log_csv": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
+    # Erasure, two people: a careers leader asks about their own pupil; careers leaders
+    # and hub leads see requests (which: test_erasure) and confirm by POST only.
+    "pupil_erase": ("pupil", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "erasures": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
+    "erasure_confirm": (
+        {"erasure_id": 1},
+        only(
+            {
+                Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 405),
+                Role.HUB_LEAD: dict.fromkeys(VARIANTS, 405),
+            }
+        ),
+    ),
 }
 # Reachable by anyone, signed in or not.
 PUBLIC = {

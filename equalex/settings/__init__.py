@@ -232,8 +232,14 @@ RETAIN_INVITATION_DAYS = int(os.environ.get("EQUALEX_RETAIN_INVITATION_DAYS", "3
 # guidance suggests for such records.
 RETAIN_AUDIT_YEARS = int(os.environ.get("EQUALEX_RETAIN_AUDIT_YEARS", "6"))
 # Leavers' records, in academic years after leaving, before they are pseudonymised. The
-# platform-wide default; hubs will be able to set their own.
+# default of a new hub's own setting (Hub.leavers_kept_academic_years), which is applied.
 RETAIN_LEAVERS_ACADEMIC_YEARS = int(os.environ.get("EQUALEX_RETAIN_LEAVERS_ACADEMIC_YEARS", "3"))
+# The key of the keyed hash that replaces a pseudonymised leaver's UPN (privacy.leavers):
+# the same UPN always gives the same pseudonym, so a re-import is still found as a
+# duplicate, but without the key nobody can test a UPN against it. Changing it breaks that
+# link for every pupil pseudonymised before, so set it once, apart from SECRET_KEY if
+# SECRET_KEY may be rotated.
+PSEUDONYM_KEY = os.environ.get("EQUALEX_PSEUDONYM_KEY", "") or SECRET_KEY
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

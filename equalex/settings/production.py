@@ -11,6 +11,8 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Production needs SECRET_KEY of at least 50 random characters.")
+# The base settings read SECRET_KEY before production's: derive the pseudonym key again.
+PSEUDONYM_KEY = os.environ.get("EQUALEX_PSEUDONYM_KEY", "") or SECRET_KEY
 # Emails carry links (parental consent, invitations, reminders): they must point to the
 # real site, never to the development default.
 for required in ("DATABASE_URL", "REDIS_URL", "EQUALEX_SITE_URL"):

@@ -34,7 +34,7 @@ def dash(value):
 
 
 _COHORT_ROW = (
-    '<tr{behind}><th scope="row"><a href="{url}">{surname}, {first_name}</a></th>'
+    '<tr{behind}><th scope="row"><a href="{url}">{surname}, {first_name}</a>{left}</th>'
     '<td>{flags}</td><td class="num">{ks3_days}</td><td class="num">{ks3_employers}</td>'
     '<td class="num">{ks4_placement_days}</td><td class="num">{all_days}</td>'
     "<td>{status}</td></tr>"
@@ -56,6 +56,10 @@ def cohort_rows(pupils):
             url=f"{detail}{int(p['pk'])}/",
             surname=escape(p["surname"]),
             first_name=escape(p["first_name"]),
+            # A leaver is still counted; the school sees they are no longer on the roll.
+            left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%b %Y}</span>'
+            if p.get("left_on")
+            else "",
             flags=(_PP if p["disadvantaged"] else "")
             + ("FSM " if p["fsm"] else "")
             + ("SEND" if p["send"] != "N" else ""),

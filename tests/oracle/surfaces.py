@@ -225,9 +225,11 @@ def cohort_page(client, loaded: Loaded, school: m.School, year: int, as_at: date
             )
             if on
         )
+        # A leaver is shown as one, beside the name (issue 13), whatever the reading's date.
+        left = f" left {p.pupil.left_on.day} {p.pupil.left_on:%b %Y}" if p.pupil.left_on else ""
         expected.append(
             [
-                f"{p.pupil.surname}, {p.pupil.first_name}",
+                f"{p.pupil.surname}, {p.pupil.first_name}{left}",
                 flags,
                 days_text(p.ks3_hours),
                 str(p.ks3_employers),
