@@ -140,6 +140,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "learners.SkillRating": SCHOOL_OWNED,
     # The progress ledger: a pupil's figures, seen wherever the pupil is.
     "learners.PupilProgress": PUPIL_LEVEL,
+    # A count of writes per school, read with the figures it versions (never as rows).
+    "learners.SchoolLedgerVersion": PUPIL_LEVEL,
     # A request to take a pupil on another school's roll: the asking school sees its
     # arrivals (through learners.transfers, only what it sent itself), the pupil's school
     # sees requests for its pupils, a hub lead those it must decide.

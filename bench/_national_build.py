@@ -95,10 +95,10 @@ STEPS = [
         """
 -- The ledger's state starts empty: ledger_rebuild() counts it after the build.
 INSERT INTO hubs_hub (name, region, ks3_virtual_cap_days, meaningful_criteria,
-  ledger_counted_by, ledger_recount_done, ledger_recount_total, ledger_version,
+  ledger_counted_by, ledger_recount_done, ledger_recount_total,
   year11_grace_days, leavers_kept_academic_years)
 SELECT format('Bench Hub %%s', lpad(h::text, 2, '0')), (%(regions)s::text[])[1 + h %% 9],
-       2.5, '["M1", "M2", "M3"]'::jsonb, '', 0, 0, 0, 30, 3
+       2.5, '["M1", "M2", "M3"]'::jsonb, '', 0, 0, 30, 3
 FROM generate_series(1, %(hubs)s) h;
 
 -- Hubs of varying size: weights 0.4-1.6 spread by the golden ratio.

@@ -73,11 +73,6 @@ class Hub(TenantModel):
     ledger_counted_on = models.DateField(null=True, blank=True, editable=False)
     ledger_recount_done = models.PositiveIntegerField(default=0, editable=False)
     ledger_recount_total = models.PositiveIntegerField(default=0, editable=False)
-    # One more for every transaction that rewrote any of the hub's ledger rows (or moved a
-    # row away), counted in that transaction: the national view counts a hub again only
-    # when this has moved since it last did. A counter, not a timestamp, because a write
-    # that commits after a later one would not move a maximum of timestamps.
-    ledger_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -44,8 +44,9 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from hubs.models import Hub
+from schools.models import School
 
-from .models import Learner, LedgerCheck, Participation, PupilProgress
+from .models import Learner, LedgerCheck, Participation, PupilProgress, SchoolLedgerVersion
 from .progress import LEDGER_FIGURES, ProgressRules, with_progress
 
 log = logging.getLogger(__name__)
@@ -78,26 +79,57 @@ def ledger_refresh(learner_ids: Iterable[int], *, on: date | None = None) -> int
         for pk, hub_id, criteria, cap_days in locked:
             by_hub[hub_id].append(pk)
             rules[hub_id] = ProgressRules.of(criteria, cap_days)
-        _versions_move(list(by_hub), ids)
+        _versions_move(ids)
         for hub_id, pupils in by_hub.items():
             _recount(Learner.all_tenants_UNSCOPED.filter(pk__in=pupils), rules[hub_id], on)
     return len(locked)
 
 
-def _versions_move(hub_ids: list[int], learner_ids: list[int]) -> None:
-    """One statement: the pupils' hubs, and any hub their rows are about to leave (a move),
-    count one more change. Held until this transaction ends, so readers see the new
-    version with the new rows, never before."""
-    from django.db.models import F, Q
+def _versions_move(learner_ids: list[int]) -> None:
+    """One statement: the pupils' schools, and any school their rows are about to leave (a
+    move), count one more change (SchoolLedgerVersion). The rows stay locked until this
+    transaction ends, so readers see the new version with the new rows, never before;
+    taken in school order, so two writers never deadlock on them."""
+    connection = connections[router.db_for_write(SchoolLedgerVersion)]
+    quote = connection.ops.quote_name
+    pupils = ", ".join(["%s"] * len(learner_ids))
+    versions = quote(SchoolLedgerVersion._meta.db_table)
+    statement = (
+        f"INSERT INTO {versions} (school_id, hub_id, version) "  # noqa: S608 - names are ours
+        f"SELECT s.id, s.hub_id, 1 FROM {quote(School._meta.db_table)} s "
+        f"WHERE s.id IN (SELECT school_id FROM {quote(Learner._meta.db_table)} "
+        f"WHERE id IN ({pupils})) "
+        f"OR s.id IN (SELECT school_id FROM {quote(PupilProgress._meta.db_table)} "
+        f"WHERE learner_id IN ({pupils})) "
+        f"ORDER BY s.id "
+        f"ON CONFLICT (school_id) DO UPDATE SET version = {versions}.version + 1, "
+        f"hub_id = EXCLUDED.hub_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*learner_ids, *learner_ids])
 
-    Hub.all_tenants_UNSCOPED.filter(
-        Q(pk__in=hub_ids)
-        | Q(
-            pk__in=PupilProgress.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids)
-            .exclude(hub_id__in=hub_ids)
-            .values("hub_id")
+
+def school_versions(school_ids) -> dict[int, int]:
+    """Each school's ledger version (0 for a school never written to)."""
+    found = dict(
+        SchoolLedgerVersion.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "version"
         )
-    ).update(ledger_version=F("ledger_version") + 1)
+    )
+    return {pk: found.get(pk, 0) for pk in school_ids}
+
+
+def hub_versions() -> dict[int, str]:
+    """Each hub's ledger version: the sum and number of its schools' versions, which moves
+    whenever any of them does (and when a school joins or leaves the hub)."""
+    from django.db.models import Count, Sum
+
+    return {
+        row["hub_id"]: f"{row['total']}-{row['schools']}"
+        for row in SchoolLedgerVersion.objects.order_by()
+        .values("hub_id")
+        .annotate(total=Sum("version"), schools=Count("pk"))
+    }
 
 
 def _recount(pupils, rules: ProgressRules, on: date) -> None:

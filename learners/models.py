@@ -435,6 +435,29 @@ class PupilProgress(TenantModel):
         return f"ledger of {self.learner_id}"
 
 
+class SchoolLedgerVersion(TenantModel):
+    """How many transactions have rewritten a school's ledger rows (or moved a row away
+    from it), counted in those transactions by learners.ledger.
+
+    The live hub dashboard and the national view keep each school's counted figures in the
+    cache under this number, so a write counts again only the schools it touched. A
+    counter, not a timestamp: a write that commits after a later one would not move a
+    maximum of timestamps. A hub's version is its schools' (their sum and number).
+    """
+
+    school = models.OneToOneField(
+        "schools.School", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["hub", "school"], name="ledger_version_by_hub")]
+
+    def __str__(self):
+        return f"ledger version {self.version} of school {self.school_id}"
+
+
 class LedgerCheck(models.Model):
     """One run of the nightly reconciliation: the ledger against a fresh count from raw."""
 

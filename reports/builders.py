@@ -17,6 +17,7 @@ from access.scoping import with_employers_of_pupils_own_history
 from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub, Sector
 from learners.academic import academic_year_of, cohort_for
+from learners.ledger import hub_versions, school_versions
 from learners.models import Experience, Learner, Participation
 from learners.progress import (
     ProgressRules,
@@ -54,43 +55,6 @@ def _years_7_to_11(as_at: date) -> list[int]:
     return [cohort_for(year, as_at) for year in range(7, 12)]
 
 
-def _experience_mix(participations, rules: ProgressRules, since: date, as_at: date) -> dict:
-    """Participations attended this academic year up to `as_at`, each counted once.
-
-    The counts come from the participations alone; employers and sectors are counted in
-    their own queries over the window's experiences, because joining an experience's
-    employers and sectors to its participations repeats each participation once per
-    employer x sector (the PDF once showed 272 participations for 138).
-    """
-    window = participations.filter(
-        # The participation's copy of its experience's first day: one index range.
-        start_date__gte=since,
-        start_date__lte=as_at,
-        hours_attended__gt=0,
-    )
-    seven = ProgressRules(meaningful_criteria=("M1", "M2", "M3", "M4", "M5", "M6", "M7"))
-    totals = window.aggregate(
-        participations=Count("pk"),
-        meaningful=Count("pk", filter=counts_q(rules)),
-        all_seven=Count("pk", filter=counts_q(seven)),
-        t1=Count("pk", filter=Q(experience__tier=1)),
-        t2=Count("pk", filter=Q(experience__tier=2)),
-        t3=Count("pk", filter=Q(experience__tier=3)),
-    )
-    experiences = window.values("experience_id")
-    # The link tables carry no tenant: they are read only through the scoped window.
-    for name, through, column in (
-        ("employers", Experience.employers.through, "employer_id"),
-        ("sectors", Experience.sectors.through, "sector_id"),
-    ):
-        totals[name] = (
-            through.objects.filter(experience_id__in=experiences).values(column).distinct().count()
-        )
-    totals["meaningful_pct"] = _pct(totals["meaningful"], totals["participations"])
-    totals["all_seven_pct"] = _pct(totals["all_seven"], totals["participations"])
-    return totals
-
-
 def school_summary(*, school_id: int, as_at: date) -> dict:
     actor = current_actor()
     school = School.objects.select_related("hub").get(pk=school_id)
@@ -108,8 +72,8 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
             )
         }
         compass = compass_answers(pupils, rules=rules, as_at=as_at)
-        mix = _experience_mix(
-            Participation.objects.filter(school_id=school.pk), rules, year_start, as_at
+        mix = _mix_of(
+            _school_counts(school.hub_id, [school.pk], rules, as_at, year_start, cohorts=None)
         )
     years = []
     totals = dict.fromkeys(("pupils", "behind", "fsm", "fsm_behind", "send", "send_behind"), 0)
@@ -261,13 +225,13 @@ def _hub_totals(schools: int, total: dict) -> dict:
 
 def _current_hub_rows(hub_ids, versions, rules, as_at) -> dict[int, dict]:
     """Each ledger-current hub's per-pupil totals, counted once per version of its ledger
-    (Hub.ledger_version) and day (which moves who is behind): kept in the cache, so the
+    (learners.ledger.hub_versions) and day (which moves who is behind): kept in the cache, so the
     national view counts again only the hubs where something was written since."""
     from django.core.cache import cache
 
     if not hub_ids:
         return {}
-    keys = {pk: f"national:{pk}:{as_at.isoformat()}:{versions[pk]}" for pk in hub_ids}
+    keys = {pk: f"national:{pk}:{as_at.isoformat()}:{versions.get(pk)}" for pk in hub_ids}
     cached = cache.get_many(keys.values())
     found = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in hub_ids if pk not in found]
@@ -300,7 +264,7 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
     current = [pk for pk, r in rules.items() if reads_ledger(r, as_at)]
     cohorts = _years_7_to_11(as_at)
     with acting_as(actor.for_aggregates()):
-        versions = {hub.pk: hub.ledger_version for hub in hubs}
+        versions = hub_versions()
         found = _current_hub_rows(current, versions, rules, as_at)
         # A count per hub, no school's name or row leaves: the hub-level figure each
         # hub's dashboard publishes, which a national analyst may read (the School scope
@@ -323,51 +287,130 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
     return {hub.pk: _hub_totals(schools.get(hub.pk, 0), found.get(hub.pk, {})) for hub in hubs}
 
 
-def _hub_counts(hub, rules, as_at: date, year_start: date, cohorts) -> dict:
-    """The hub dashboard's counted parts: per-school progress, the experience mix, sectors
-    covered and employers engaged (in the caller's aggregate scope)."""
-    by_school = {
-        row["key"]: row
+MIX_COUNTS = ("participations", "meaningful", "all_seven", "t1", "t2", "t3")
+
+
+def _school_counts(hub_id, school_ids, rules, as_at: date, year_start: date, cohorts) -> dict:
+    """The hub dashboard's counted parts for each of these schools of the hub, in four
+    grouped queries whatever their number: the school's progress totals (of the pupils of
+    `cohorts`; left out when None), its pupils' participations attended this academic year
+    up to `as_at` (the experience mix: each participation counted once), and the employers
+    and sectors of those participations' experiences, as ids (a hub's are the union of its
+    schools': an experience shared by two schools' pupils counts once)."""
+    parts = {
+        pk: {"progress": {}, "mix": dict.fromkeys(MIX_COUNTS, 0), "employers": [], "sectors": []}
+        for pk in school_ids
+    }
+    if not school_ids:
+        return parts
+    if cohorts is not None:
         for row in grouped_progress(
-            Learner.objects.filter(hub_id=hub.pk, cohort__in=cohorts),
+            Learner.objects.filter(hub_id=hub_id, school_id__in=school_ids, cohort__in=cohorts),
             rules=rules,
             as_at=as_at,
             by="school",
             measures=HUB_MEASURES,
-        )
-    }
-    mix = _experience_mix(Participation.objects.filter(hub_id=hub.pk), rules, year_start, as_at)
-    # The same window as the experience mix: an absent pupil engaged no employer and
-    # covered no sector. "Employers engaged" counts the hub's partners among them (the
-    # scoped Employer manager), so it is the mix's count less the employers a pupil
-    # who moved in from another hub met there that do not partner this hub.
-    attended = Participation.objects.filter(
-        hub_id=hub.pk,
+        ):
+            parts[row["key"]]["progress"] = row
+    window = Participation.objects.filter(
+        hub_id=hub_id,
+        school_id__in=school_ids,
+        # The participation's copy of its experience's first day: one index range.
         start_date__gte=year_start,
         start_date__lte=as_at,
         hours_attended__gt=0,
-    )
-    # Through the window's distinct experiences, not a join of every participation
-    # with its experience's links (the link tables are read only through the window).
-    experiences = attended.values("experience_id")
-    covered = set(
-        Sector.objects.filter(
-            pk__in=Experience.sectors.through.objects.filter(experience_id__in=experiences).values(
-                "sector_id"
-            )
-        ).values_list("name", flat=True)
-    )
-    engaged = Employer.objects.filter(
-        pk__in=Experience.employers.through.objects.filter(experience_id__in=experiences).values(
-            "employer_id"
+    ).order_by()
+    seven = ProgressRules(meaningful_criteria=("M1", "M2", "M3", "M4", "M5", "M6", "M7"))
+    for row in window.values("school_id").annotate(
+        participations=Count("pk"),
+        meaningful=Count("pk", filter=counts_q(rules)),
+        all_seven=Count("pk", filter=counts_q(seven)),
+        t1=Count("pk", filter=Q(experience__tier=1)),
+        t2=Count("pk", filter=Q(experience__tier=2)),
+        t3=Count("pk", filter=Q(experience__tier=3)),
+    ):
+        parts[row.pop("school_id")]["mix"] = row
+    # Through each school's distinct experiences of the window, not a join of every
+    # participation with its experience's links. The link tables carry no tenant: they
+    # are read only through the scoped window.
+    attended = window.values("school_id", "experience_id").distinct()
+    for name, through, column in (
+        ("employers", Experience.employers.through, "employer_id"),
+        ("sectors", Experience.sectors.through, "sector_id"),
+    ):
+        links = {}
+        for experience_id, linked in through.objects.filter(
+            experience_id__in=window.values("experience_id")
+        ).values_list("experience_id", column):
+            links.setdefault(experience_id, set()).add(linked)
+        for school_id, experience_id in attended.values_list("school_id", "experience_id"):
+            parts[school_id][name].extend(links.get(experience_id, ()))
+        for part in parts.values():
+            part[name] = sorted(set(part[name]))
+    return parts
+
+
+def _school_counts_cached(hub, schools, rules, as_at, year_start, cohorts) -> dict:
+    """_school_counts for the live dashboard: each school's parts are kept in the cache
+    under its ledger version (learners.ledger.school_versions; every write that can move
+    them moves it, in the write's own transaction), so a write counts again only the
+    schools it touched, and the rest are read back. Still exact: the version is read before
+    anything is counted, so what is kept under it is never older than it."""
+    from django.core.cache import cache
+
+    from equalex.caching import counted_once
+
+    versions = school_versions([school.pk for school in schools])
+    keys = {
+        pk: f"hub-school:{hub.pk}:{pk}:{as_at.isoformat()}:{rules.key}:{version}"
+        for pk, version in versions.items()
+    }
+    found = cache.get_many(list(keys.values()))
+    parts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = sorted(pk for pk in keys if pk not in parts)
+    if missing:
+        # Requests that miss the same schools at once count them once between them.
+        fresh = counted_once(
+            "hub-schools:" + ",".join(keys[pk] for pk in missing),
+            lambda: _school_counts(hub.pk, missing, rules, as_at, year_start, cohorts),
+            timeout=60,
         )
-    )
-    employer_counts = engaged.aggregate(
+        cache.set_many({keys[pk]: fresh[pk] for pk in missing}, timeout=24 * 3600)
+        parts.update(fresh)
+    return parts
+
+
+def _mix_of(parts: dict) -> dict:
+    """The experience mix of some schools from their parts: participations attended this
+    academic year, meaningful, all seven criteria, by tier; distinct employers and sectors."""
+    mix = dict.fromkeys(MIX_COUNTS, 0)
+    for part in parts.values():
+        for name in MIX_COUNTS:
+            mix[name] += part["mix"][name]
+    for name in ("employers", "sectors"):
+        mix[name] = len({pk for part in parts.values() for pk in part[name]})
+    mix["meaningful_pct"] = _pct(mix["meaningful"], mix["participations"])
+    mix["all_seven_pct"] = _pct(mix["all_seven"], mix["participations"])
+    return mix
+
+
+def _hub_counts(parts: dict) -> dict:
+    """The hub dashboard's counted figures from its schools' parts: per-school progress,
+    the experience mix, sectors covered and employers engaged (in the caller's aggregate
+    scope)."""
+    employers = {pk for part in parts.values() for pk in part["employers"]}
+    sectors = {pk for part in parts.values() for pk in part["sectors"]}
+    # "Employers engaged" counts the hub's partners among them (the scoped Employer
+    # manager), so it is the mix's count less the employers a pupil who moved in from
+    # another hub met there that do not partner this hub. Read on each view: a partnership
+    # or an employer's size band may change without any pupil's figures moving.
+    employer_counts = Employer.objects.filter(pk__in=sorted(employers)).aggregate(
         engaged=Count("pk"), sme=Count("pk", filter=Q(size_band__in=Employer.SME_BANDS))
     )
+    covered = Sector.objects.filter(pk__in=sorted(sectors)).values_list("name", flat=True)
     return {
-        "by_school": by_school,
-        "mix": mix,
+        "by_school": {pk: part["progress"] for pk, part in parts.items()},
+        "mix": _mix_of(parts),
         "covered": sorted(covered),
         "employer_counts": employer_counts,
     }
@@ -385,20 +428,12 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     cohorts = _years_7_to_11(as_at)
     with acting_as(actor.for_aggregates()):
         if live and reads_ledger(rules, as_at):
-            # Everything below moves only with a ledger write (each one moves the hub's
-            # ledger_version in its own transaction), so the live page counts it once per
-            # version: still exact, and counted again the moment anything is recorded.
-            from equalex.caching import counted_once
-
-            partners_now = Employer.objects.filter(hubs=hub).count()
-            key = f"hub-counts:{hub.pk}:{as_at}:{rules.key}:{hub.ledger_version}:{partners_now}"
-            counts = counted_once(
-                key,
-                lambda: _hub_counts(hub, rules, as_at, year_start, cohorts),
-                timeout=24 * 3600,
-            )
+            parts = _school_counts_cached(hub, schools, rules, as_at, year_start, cohorts)
         else:
-            counts = _hub_counts(hub, rules, as_at, year_start, cohorts)
+            parts = _school_counts(
+                hub.pk, [school.pk for school in schools], rules, as_at, year_start, cohorts
+            )
+        counts = _hub_counts(parts)
         by_school, mix = counts["by_school"], counts["mix"]
         covered, employer_counts = set(counts["covered"]), counts["employer_counts"]
         trend = []
