@@ -281,7 +281,13 @@ LEDGER_FIGURES = (*LEDGER_HOURS, *LEDGER_COUNTS, *LEDGER_VERDICTS)
 
 
 def with_progress(
-    learners, *, rules: ProgressRules, as_at: date, variety: bool = False, cohorts=None
+    learners,
+    *,
+    rules: ProgressRules,
+    as_at: date,
+    variety: bool = False,
+    cohorts=None,
+    figures=None,
 ):
     """Annotate a Learner queryset with every progress figure as at a date.
 
@@ -300,21 +306,26 @@ def with_progress(
     from raw participations (learners.ledger); otherwise all are counted from raw here.
 
     `cohorts`, when the caller has already limited the pupils to some cohorts (a year
-    group's page), spares building the calendar figures' branches for the others.
+    group's page), spares building the calendar figures' branches for the others;
+    `figures`, the stored figures a page shows, spares reading the rest from the ledger.
     """
     if reads_ledger(rules, as_at):
-        return _with_dated_figures(_from_ledger(learners), as_at, cohorts)
+        return _with_dated_figures(_from_ledger(learners, figures), as_at, cohorts)
     counted = _counted_from_raw(learners, rules, as_at, variety)
     return _with_dated_figures(counted, as_at, cohorts)
 
 
-def _from_ledger(learners):
-    """The stored figures of each pupil's ledger row; no row (nothing counted yet) is zero."""
+def _from_ledger(learners, figures=None):
+    """The stored figures of each pupil's ledger row (or these of them, with the two the
+    verdict "behind" reads); no row (nothing counted yet) is zero."""
     defaults = {
         **dict.fromkeys(LEDGER_HOURS, ZERO),
         **dict.fromkeys(LEDGER_COUNTS, Value(0)),
         **dict.fromkeys(LEDGER_VERDICTS, Value(False)),
     }
+    if figures is not None:
+        wanted = {*figures, "ks3_hours", "ks4_placement_hours"}
+        defaults = {name: value for name, value in defaults.items() if name in wanted}
     # Joined on the pupil's school and hub as well as the pupil: rows always carry them
     # (ledger_refresh writes both), and it lets PostgreSQL carry a page's "this school" or
     # "this hub" over to the ledger's own indexes instead of hashing every ledger row.
@@ -617,7 +628,9 @@ def grouped_progress(
 
     column = GROUPINGS[by]
     names = list(measures or GROUP_MEASURES)
-    progress = with_progress(learners, rules=rules, as_at=as_at)
+    progress = with_progress(
+        learners, rules=rules, as_at=as_at, figures=("ks3_week_met", "ks4_week_met", "total_hours")
+    )
     columns = ["school_id", "cohort", "hub_id", "fsm", "send", "behind", "ks4_week_met"]
     columns += ["stage_offset", "total_hours"]
     if EVERY_KS3_VERDICT & set(names):

@@ -95,7 +95,9 @@ def cohort_progress(
         pupils = pupils.exclude(send=Learner.SEND.NONE)
     if disadvantaged:
         pupils = pupils.filter(disadvantaged=True)
-    progress = with_progress(pupils, rules=rules, as_at=as_at, cohorts=[cohort])
+    progress = with_progress(
+        pupils, rules=rules, as_at=as_at, cohorts=[cohort], figures=COHORT_FIELDS
+    )
     if behind:
         progress = progress.filter(behind=True)
     # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise a
