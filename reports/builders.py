@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date
 from decimal import Decimal
@@ -370,8 +371,9 @@ def _school_counts_cached(hub, schools, rules, as_at, year_start, cohorts) -> di
     missing = sorted(pk for pk in keys if pk not in parts)
     if missing:
         # Requests that miss the same schools at once count them once between them.
+        missed = ",".join(keys[pk] for pk in missing)
         fresh = counted_once(
-            "hub-schools:" + ",".join(keys[pk] for pk in missing),
+            "hub-schools:" + hashlib.sha256(missed.encode()).hexdigest(),
             lambda: _school_counts(hub.pk, missing, rules, as_at, year_start, cohorts),
             timeout=60,
         )
