@@ -28,9 +28,13 @@ def recount_hub_ledger(hub_id: int) -> dict:
 @shared_task(base=LedgerTask)
 def roll_ledger_forward() -> dict:
     """Just after midnight (beat): experiences starting today begin to count."""
+    from reports.tasks import warm_live_dashboards
+
     from .ledger import ledger_roll_forward
 
-    return ledger_roll_forward()
+    rolled = ledger_roll_forward()
+    warm_live_dashboards.delay_on_commit(actor={"system": "live dashboards"})
+    return rolled
 
 
 @shared_task(base=LedgerTask)

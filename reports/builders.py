@@ -418,6 +418,20 @@ def _hub_counts(parts: dict) -> dict:
     }
 
 
+def live_dashboards_warm(*, as_at: date | None = None) -> int:
+    """Count the national view and every ledger-current hub's live dashboard as at `as_at`
+    (today) into the cache (learners.ledger's versions key them), as the system. Returns
+    the number of hubs counted."""
+    as_at = as_at or timezone.localdate()
+    national_totals(as_at=as_at)
+    warmed = 0
+    for hub in Hub.objects.order_by("pk"):
+        if reads_ledger(ProgressRules.for_hub(hub), as_at):
+            hub_summary(hub_id=hub.pk, as_at=as_at, live=True)
+            warmed += 1
+    return warmed
+
+
 def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     """The hub dashboard's figures as at a date. `live` (the page, as at today): a past
     formal date with no snapshot yet is queued to be built rather than counted from raw

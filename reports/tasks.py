@@ -119,6 +119,17 @@ def refresh_hub_dashboards(as_at: str | None = None) -> int:
 
 
 @shared_task(base=ScopedTask)
+def warm_live_dashboards() -> int:
+    """Queued by the ledger's roll forward each night: who is behind moves with the day, so
+    nothing counted yesterday serves today. Counting England and every hub's live
+    dashboard once here means no page view pays for a whole hub or the whole country.
+    Runs as the system."""
+    from .builders import live_dashboards_warm
+
+    return live_dashboards_warm()
+
+
+@shared_task(base=ScopedTask)
 def requeue_stuck_reports(older_than_minutes: int = 30) -> int:
     """The reaper: a run queued or running for too long lost its message; queue it again."""
     from datetime import timedelta

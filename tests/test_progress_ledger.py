@@ -612,3 +612,28 @@ def test_the_live_hub_dashboard_counts_again_only_the_schools_written_to(client,
         for pk in found.split(",")
     }
     assert named == {world.a.school.pk}
+
+
+def test_warming_after_the_roll_forward_leaves_no_counting_to_the_first_page_views(client, world):
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from access.actor import system_actor
+    from reports.builders import live_dashboards_warm
+
+    with all_tenants_UNSAFE("test"):
+        ledger_rebuild()
+    cache.clear()
+    with acting_as(system_actor("live dashboards")):
+        assert live_dashboards_warm() == 2  # both hubs' ledgers are current
+
+    def counted(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return [q for q in captured.captured_queries if "learners_learner" in q["sql"]]
+
+    assert counted(world.a.users[Role.HUB_LEAD], "/reports/hub/") == []
+    assert counted(world.national_analyst, "/reports/national/") == []
+    cache.clear()
+    assert counted(world.a.users[Role.HUB_LEAD], "/reports/hub/")  # cold: counted here
