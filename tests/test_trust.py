@@ -12,7 +12,6 @@ from access.roles import Role
 from schools.models import School, TrustPupilAccess
 
 from .api_helpers import bearer, token_for
-from .test_query_counts import add_year_9_with_history, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -275,29 +274,6 @@ def test_a_token_scoped_to_a_trust_reads_granted_pupils_and_its_schools_reports(
     assert refused.status_code == 400
 
 
-def test_the_trust_home_runs_the_same_queries_for_more_schools_and_pupils(client, world):
-    from learners.ledger import ledger_rebuild
-
-    _span_hubs(world)
-    client.force_login(world.a.users[Role.TRUST_LEAD])
-    with all_tenants_UNSAFE("test: build the ledger"):
-        ledger_rebuild()
-    small = queries_for(client, reverse("home"))
-    add_year_9_with_history(world.a, 40, start=3000)
-    with all_tenants_UNSAFE("test: more schools in the trust, in both hubs"):
-        for n, side in enumerate([world.a, world.b, world.b]):
-            School.objects.create(
-                hub=side.hub,
-                trust_id=world.a.school.trust_id,
-                urn=str(500000 + n),
-                name=f"Trust school {n}",
-                local_authority="Somewhere",
-                fsm_percent="12",
-            )
-        ledger_rebuild()
-    assert queries_for(client, reverse("home")) == small
-
-
 def test_a_school_outside_any_trust_has_nobody_to_grant(client, world):
     from django.contrib.messages import get_messages
 
@@ -310,3 +286,37 @@ def test_a_school_outside_any_trust_has_nobody_to_grant(client, world):
     ]
     with all_tenants_UNSAFE("test"):
         assert not TrustPupilAccess.objects.exists()
+
+
+def test_a_report_the_trust_lead_asks_for_is_built_as_them_with_the_schools_own_figures(
+    client, world, django_capture_on_commit_callbacks
+):
+    """The build runs as the asking trust lead (the task rebuilds the actor from its
+    membership), in the other hub's school too, and says what the school's own report says."""
+    from reports.builders import school_summary
+    from reports.models import ReportRun
+    from reports.tasks import build_report
+
+    _span_hubs(world)
+    _history(world)
+    lead = world.a.users[Role.TRUST_LEAD]
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("school_report", args=[world.b.school.pk]))
+    assert response.status_code == 302
+    with all_tenants_UNSAFE("test"):
+        run = ReportRun.objects.get(school=world.b.school, requested_by=lead)
+    assert build_report(run.pk, actor=actor_for_user(lead).to_spec()) == "done"
+    with all_tenants_UNSAFE("test"):
+        run.refresh_from_db()
+    with acting_as(actor_for_user(world.b.users[Role.CAREERS_LEADER])):
+        own = school_summary(school_id=world.b.school.pk, as_at=run.as_at)
+    assert run.summary["headline"] == own["headline"]
+    assert run.summary["years"] == own["years"]
+    assert run.summary["headline"]["pupils"] == 6
+    # Downloading it is on the school's own trail.
+    assert client.get(reverse("report_run_download", args=[run.pk, "csv"])).status_code == 200
+    with all_tenants_UNSAFE("test"):
+        assert AuditEvent.objects.filter(
+            user=lead, action=AuditEvent.Action.EXPORT, school_id=world.b.school.pk
+        ).exists()
