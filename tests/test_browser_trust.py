@@ -40,8 +40,8 @@ def test_a_careers_leader_grants_and_the_trust_lead_reads_the_schools_pupils(
         f"{world.a.school.trust.name}: your schools"
     )
     table = page.get_by_role("table")
-    expect(table.get_by_role("link", name=world.a.school.name)).to_be_visible()
-    expect(table.get_by_role("link", name=world.b.school.name)).to_be_visible()
+    expect(table.get_by_role("link", name=world.a.school.name, exact=True)).to_be_visible()
+    expect(table.get_by_role("link", name=world.b.school.name, exact=True)).to_be_visible()
     expect(page.get_by_text(world.a.sibling_school.name)).to_have_count(0)
     assert axe_violations(page) == []
     page.screenshot(path="/tmp/trust_home.png", full_page=True)
