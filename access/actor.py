@@ -17,6 +17,11 @@ class Actor:
     trust_id: int | None = None
     employer_id: int | None = None
     partner_hub_ids: tuple[int, ...] = field(default=())
+    # A trust lead's scope, as plain school ids (what row-level security can key on):
+    # every school of the trust (its totals, pages and reports), and those of them that
+    # grant the trust their named pupils (schools.TrustPupilAccess).
+    trust_school_ids: tuple[int, ...] = field(default=())
+    trust_named_pupil_school_ids: tuple[int, ...] = field(default=())
     is_platform_admin: bool = False
     # A system actor runs background work on behalf of no one; it sees everything.
     system_reason: str | None = None
@@ -45,6 +50,14 @@ class Actor:
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(capability)
+
+    @property
+    def sees_named_pupils(self) -> bool:
+        """Whether this person can see any named pupil at all (who must use MFA): school
+        staff always, a trust lead only while some school grants it."""
+        if not self.can("pupil.view_named"):
+            return False
+        return self.role != Role.TRUST_LEAD or bool(self.trust_named_pupil_school_ids)
 
     def for_aggregates(self) -> Actor:
         from dataclasses import replace
@@ -88,6 +101,11 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
     hub_id = membership.hub_id
     trust_id = None
     partner_hub_ids: tuple[int, ...] = ()
+    trust_school_ids: tuple[int, ...] = ()
+    named_school_ids: tuple[int, ...] = ()
+    if membership.trust_id:
+        trust_id = membership.trust_id
+        trust_school_ids, named_school_ids = trust_scope(trust_id)
     if membership.school_id:
         hub_id = membership.school.hub_id
         trust_id = membership.school.trust_id
@@ -106,8 +124,30 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
         trust_id=trust_id,
         employer_id=membership.employer_id,
         partner_hub_ids=partner_hub_ids,
+        trust_school_ids=trust_school_ids,
+        trust_named_pupil_school_ids=named_school_ids,
         is_platform_admin=user.is_superuser,
     )
+
+
+def trust_scope(trust_id: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The trust's schools, and those that grant it their named pupils, in one query: a
+    grant counts only while it names the school's current trust."""
+    from django.db.models import Exists, OuterRef
+
+    from schools.models import School, TrustPupilAccess
+
+    granted = TrustPupilAccess.all_tenants_UNSCOPED.filter(
+        school_id=OuterRef("pk"), trust_id=trust_id
+    )
+    rows = (
+        School.all_tenants_UNSCOPED.filter(trust_id=trust_id)
+        .annotate(granted=Exists(granted))
+        .order_by("pk")
+        .values_list("pk", "granted")
+    )
+    rows = list(rows)
+    return tuple(pk for pk, _ in rows), tuple(pk for pk, granted in rows if granted)
 
 
 def actor_from_spec(spec: dict) -> Actor:
@@ -117,3 +157,14 @@ def actor_from_spec(spec: dict) -> Actor:
         return system_actor(spec["system"])
     user = get_user_model().objects.filter(pk=spec.get("user_id")).first()
     return actor_for_user(user, spec.get("membership_id"))
+
+
+def membership_sees_named_pupils(membership) -> bool:
+    """Whether a membership's holder can see any named pupil (an API token's MFA rule, as
+    Actor.sees_named_pupils for a signed-in person)."""
+    from .rules import CAPABILITIES
+
+    role = Role(membership.role)
+    if role not in CAPABILITIES["pupil.view_named"]:
+        return False
+    return role != Role.TRUST_LEAD or bool(trust_scope(membership.trust_id)[1])

@@ -36,7 +36,7 @@ class RequireMfaForPupilAccessMiddleware:
             settings.EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS
             and actor is not None
             and actor.user_id is not None
-            and actor.can("pupil.view_named")
+            and actor.sees_named_pupils
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
             and not _has_mfa(request)
         ):

@@ -40,6 +40,30 @@ def _own_school(actor: Actor) -> Q:
     return Q(school_id=actor.school_id)
 
 
+def _in_ids(ids) -> Q:
+    return Q(pk__in=ids) if ids else Q(pk__in=[])
+
+
+def _trust_pupils(actor: Actor) -> Q:
+    """A trust lead: totals over every school of the trust (actor.for_aggregates(), as a
+    hub lead's), rows only of the schools that grant the trust their named pupils."""
+    if actor.purpose == "aggregates":
+        return Q(school_id__in=actor.trust_school_ids)
+    return Q(school_id__in=actor.trust_named_pupil_school_ids)
+
+
+def _trust_granted_rows(actor: Actor) -> Q:
+    # A school's own rows (experiences, skill ratings) behind a pupil's page: only where
+    # the school grants it, never as totals (hub leads get none of these either).
+    return Q(school_id__in=actor.trust_named_pupil_school_ids)
+
+
+def _hubs_of_trust(actor: Actor) -> Q:
+    from schools.models import School
+
+    return Q(pk__in=School.all_tenants_UNSCOPED.filter(trust_id=actor.trust_id).values("hub_id"))
+
+
 def _opportunities_for_school(actor: Actor) -> Q:
     # Published ones offered to the school's hub, and any the school has nominated to
     # (so a closed opportunity's nominations keep their context).
@@ -64,9 +88,11 @@ def _transfers_of_schools_without_a_careers_leader(actor: Actor) -> Q:
 
 # Rows that belong to one school (and follow a pupil who moves): its staff see them.
 SCHOOL_OWNED: dict[Role, ScopeRule] = {R.CAREERS_LEADER: _own_school, R.SCHOOL_STAFF: _own_school}
-# Pupil-level rows also feed hub and national totals, never as rows (actor.for_aggregates()).
+# Pupil-level rows also feed hub, trust and national totals, never as rows
+# (actor.for_aggregates()); a trust lead reads them as rows where the school grants it.
 PUPIL_LEVEL: dict[Role, ScopeRule] = {
     **SCHOOL_OWNED,
+    R.TRUST_LEAD: _trust_pupils,
     R.HUB_LEAD: lambda a: _for_aggregates(a, Q(hub_id=a.hub_id)),
     R.NATIONAL_ANALYST: lambda a: _for_aggregates(a, EVERYTHING),
 }
@@ -78,6 +104,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: Q(pk=a.hub_id),
         R.SCHOOL_STAFF: lambda a: Q(pk=a.hub_id),
         R.EMPLOYER: lambda a: Q(pk__in=a.partner_hub_ids),
+        # The hubs its schools are in (a trust may span hubs): their names and rules.
+        R.TRUST_LEAD: _hubs_of_trust,
     },
     "hubs.Membership": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
@@ -85,16 +113,25 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.SCHOOL_STAFF: lambda a: Q(user_id=a.user_id),
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
         R.NATIONAL_ANALYST: lambda a: Q(user_id=a.user_id),
+        R.TRUST_LEAD: lambda a: Q(user_id=a.user_id),
     },
     "schools.Trust": {
         R.HUB_LEAD: _trusts_in_hub,
         R.CAREERS_LEADER: lambda a: Q(pk=a.trust_id),
         R.SCHOOL_STAFF: lambda a: Q(pk=a.trust_id),
+        R.TRUST_LEAD: lambda a: Q(pk=a.trust_id),
     },
     "schools.School": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
         R.CAREERS_LEADER: lambda a: Q(pk=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(pk=a.school_id),
+        R.TRUST_LEAD: lambda a: _in_ids(a.trust_school_ids),
+    },
+    # A school's grant to its trust lead of its named pupils: the school's careers leader
+    # gives and takes it back; the trust lead sees the grants its schools gave it.
+    "schools.TrustPupilAccess": {
+        R.CAREERS_LEADER: _own_school,
+        R.TRUST_LEAD: lambda a: Q(trust_id=a.trust_id, school_id__in=a.trust_school_ids),
     },
     "employers.Employer": {
         R.NATIONAL_ANALYST: lambda a: EVERYTHING,
@@ -134,10 +171,10 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     # its nominations (employers.selectors.attendance_sheet).
     "employers.ParentalConsent": SCHOOL_OWNED,
     "learners.Learner": PUPIL_LEVEL,
-    "learners.Experience": SCHOOL_OWNED,
+    "learners.Experience": {**SCHOOL_OWNED, R.TRUST_LEAD: _trust_granted_rows},
     # A participation follows its pupil's current school, not the organising school.
     "learners.Participation": PUPIL_LEVEL,
-    "learners.SkillRating": SCHOOL_OWNED,
+    "learners.SkillRating": {**SCHOOL_OWNED, R.TRUST_LEAD: _trust_granted_rows},
     # The progress ledger: a pupil's figures, seen wherever the pupil is.
     "learners.PupilProgress": PUPIL_LEVEL,
     # A count of writes per school, read with the figures it versions (never as rows).
@@ -155,6 +192,9 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, learner__isnull=True),
         # Analysts read hub dashboards' hub-level totals (reports.selectors), nothing else.
         R.NATIONAL_ANALYST: lambda a: Q(kind="hub_dashboard", status="done"),
+        # A trust lead: its schools' Benchmark 6 reports (totals), never a pupil's record
+        # or a cohort's named CSV, grant or not.
+        R.TRUST_LEAD: lambda a: Q(school_id__in=a.trust_school_ids, kind="school_b6"),
     },
     # Erasure, two people (privacy.erasure): the school's careers leaders see its requests;
     # the hub lead, who may be the second person, its hub's (never the pupil's name).
@@ -187,9 +227,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "api.token": ALL_ROLES,
     "hub.view": frozenset({R.HUB_LEAD, R.NATIONAL_ANALYST}),
     "hub.configure": frozenset({R.HUB_LEAD}),
-    "school.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
+    "school.view": frozenset({R.HUB_LEAD, R.TRUST_LEAD, *SCHOOL_ROLES}),
+    # The school's own settings (its grant to its trust).
+    "school.configure": frozenset({R.CAREERS_LEADER}),
     "employer.view": frozenset({R.HUB_LEAD, R.EMPLOYER, *SCHOOL_ROLES, R.NATIONAL_ANALYST}),
-    "pupil.view_named": frozenset(SCHOOL_ROLES),
+    # A trust lead reads named pupils (read only) of the schools that grant it; the scope
+    # (access.rules._trust_pupils) answers 404 for the others.
+    "pupil.view_named": frozenset({*SCHOOL_ROLES, R.TRUST_LEAD}),
     "pupil.change": frozenset(SCHOOL_ROLES),
     "pupil.import": frozenset({R.CAREERS_LEADER}),
     "pupil.leave": frozenset({R.CAREERS_LEADER}),
@@ -204,7 +248,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "experience.log": frozenset(SCHOOL_ROLES),
     "experience.delete": frozenset({R.CAREERS_LEADER}),
     "progress.view": frozenset(SCHOOL_ROLES),
-    "report.school": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
+    "report.school": frozenset({R.HUB_LEAD, R.TRUST_LEAD, *SCHOOL_ROLES}),
     "report.pupil": frozenset(SCHOOL_ROLES),
     "report.hub": frozenset({R.HUB_LEAD}),
     "report.national": frozenset({R.NATIONAL_ANALYST}),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from access.rules import CAPABILITIES
+from access.actor import membership_sees_named_pupils
 
 from .models import TOKEN_PREFIX, ApiToken, token_digest
 
@@ -36,7 +36,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is unknown or has been revoked.")
         if (
             settings.EQUALEX_REQUIRE_MFA_FOR_PUPIL_ACCESS
-            and token.membership.role in CAPABILITIES["pupil.view_named"]
+            and membership_sees_named_pupils(token.membership)
             and not _has_mfa(token.user_id)
         ):
             raise exceptions.AuthenticationFailed(

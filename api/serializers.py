@@ -540,6 +540,10 @@ class MeSerializer(ApiSerializer):
     role = serializers.CharField(allow_null=True)
     hub = serializers.IntegerField(allow_null=True)
     school = serializers.IntegerField(allow_null=True)
+    trust = serializers.IntegerField(allow_null=True)
+    # A trust lead's scope: the trust's schools, and those granting it named pupils.
+    trust_schools = serializers.ListField(child=serializers.IntegerField())
+    trust_schools_sharing_pupils = serializers.ListField(child=serializers.IntegerField())
     employer = serializers.IntegerField(allow_null=True)
     token = serializers.DictField(allow_null=True)
 

@@ -471,6 +471,9 @@ class MeView(ScopedAPIView):
             "role": actor.role.value if actor.role else None,
             "hub": actor.hub_id,
             "school": actor.school_id,
+            "trust": actor.trust_id,
+            "trust_schools": list(actor.trust_school_ids),
+            "trust_schools_sharing_pupils": list(actor.trust_named_pupil_school_ids),
             "employer": actor.employer_id,
             "token": {"name": token.name, "read_only": token.read_only}
             if hasattr(token, "read_only")

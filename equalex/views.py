@@ -1,12 +1,14 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from access.roles import Role
 from access.routes import public, requires
 from employers.selectors import employer_list
 from hubs.selectors import hub_list_with_counts, hub_school_list
-from schools.selectors import school_year_group_summary
+from schools.models import Trust
+from schools.selectors import school_year_group_summary, trust_school_progress
 
 
 @requires("home.view")
@@ -20,6 +22,11 @@ def home(request):
         template = "home/hub.html"
         context["schools"] = hub_school_list(actor=actor)
         context["employers"] = employer_list(actor=actor)
+    elif actor.role == Role.TRUST_LEAD:
+        template = "home/trust.html"
+        context["trust"] = Trust.objects.filter(pk=actor.trust_id).first()
+        context["schools"] = trust_school_progress(actor=actor)
+        context["today"] = timezone.localdate()
     elif actor.role == Role.EMPLOYER:
         template = "home/employer.html"
         context["employers"] = employer_list(actor=actor)

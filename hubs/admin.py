@@ -17,7 +17,7 @@ class HubAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "hub", "school", "employer")
+    list_display = ("user", "role", "hub", "school", "trust", "employer")
     list_filter = ("role",)
     autocomplete_fields = ("user",)
     raw_id_fields = ("school", "employer")

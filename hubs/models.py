@@ -90,6 +90,7 @@ class Membership(TenantModel):
     role = models.CharField(max_length=32, choices=Role.choices)
     hub = models.ForeignKey(Hub, null=True, blank=True, on_delete=models.CASCADE)
     school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.CASCADE)
+    trust = models.ForeignKey("schools.Trust", null=True, blank=True, on_delete=models.CASCADE)
     employer = models.ForeignKey(
         "employers.Employer", null=True, blank=True, on_delete=models.CASCADE
     )
@@ -105,30 +106,41 @@ class Membership(TenantModel):
                         role=Role.NATIONAL_ANALYST,
                         hub__isnull=True,
                         school__isnull=True,
+                        trust__isnull=True,
                         employer__isnull=True,
                     )
                     | Q(
                         role=Role.HUB_LEAD,
                         hub__isnull=False,
                         school__isnull=True,
+                        trust__isnull=True,
+                        employer__isnull=True,
+                    )
+                    | Q(
+                        role=Role.TRUST_LEAD,
+                        hub__isnull=True,
+                        school__isnull=True,
+                        trust__isnull=False,
                         employer__isnull=True,
                     )
                     | Q(
                         role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF],
                         hub__isnull=True,
                         school__isnull=False,
+                        trust__isnull=True,
                         employer__isnull=True,
                     )
                     | Q(
                         role=Role.EMPLOYER,
                         hub__isnull=True,
                         school__isnull=True,
+                        trust__isnull=True,
                         employer__isnull=False,
                     )
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "hub", "school", "employer"],
+                fields=["user", "role", "hub", "school", "trust", "employer"],
                 name="membership_unique",
                 nulls_distinct=False,
             ),

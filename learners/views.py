@@ -21,7 +21,8 @@ def pupil_list(request):
         year_group = int(request.GET.get("year", 7))
     except ValueError:
         year_group = 7
-    if year_group not in YEAR_GROUPS:
+    # The school's own list; a trust lead reads a school's on trust_school_pupils.
+    if year_group not in YEAR_GROUPS or request.actor.school_id is None:
         raise Http404
     pupils = school_pupils_in_year(
         actor=request.actor, school_id=request.actor.school_id, year_group=year_group
@@ -66,6 +67,9 @@ def pupil_detail(request, pupil_id: int):
             "ratings": pupil_skill_ratings(actor=request.actor, pupil=pupil),
             "rules": rules,
             "skill_form": SkillRatingForm(),
+            # A trust lead reads (where the school grants it) and changes nothing.
+            "can_change": request.actor.can("pupil.change"),
+            "can_print_record": request.actor.can("report.pupil"),
         },
     )
 

@@ -57,6 +57,13 @@ RULE_WORDS = {
     rules._own_school: "pupils of their own school",
     rules.PUPIL_LEVEL[Role.HUB_LEAD]: "totals for their hub only, never a named pupil",
     rules.PUPIL_LEVEL[Role.NATIONAL_ANALYST]: "national totals only, never a named pupil",
+    rules._trust_pupils: (
+        "totals for their trust's schools; named pupils, read only, of a school whose "
+        "careers leader grants it"
+    ),
+    rules._trust_granted_rows: (
+        "read only, of a school of their trust whose careers leader grants it"
+    ),
 }
 # Words for one model's rule for one role; test_privacy_page checks each still exists.
 ROLE_NOTES = {
@@ -72,6 +79,9 @@ ROLE_NOTES = {
     ),
     ("reports.ReportRun", Role.HUB_LEAD): "their hub's and schools' reports, not pupil records",
     ("reports.ReportRun", Role.NATIONAL_ANALYST): "finished hub dashboards' totals only",
+    ("reports.ReportRun", Role.TRUST_LEAD): (
+        "their trust's schools' Benchmark 6 reports, not pupil records or cohort lists"
+    ),
     ("privacy.ErasureRequest", Role.HUB_LEAD): (
         "their hub's schools' requests, to confirm one: the reason and the pupil's year, "
         "never the name"

@@ -432,6 +432,63 @@ def live_dashboards_warm(*, as_at: date | None = None) -> int:
     return warmed
 
 
+def school_progress_row(school, counts: dict) -> dict:
+    """One school's row of the hub dashboard (and of its trust's home), from its summed
+    per-pupil counts (HUB_MEASURES, grouped by school)."""
+    r = counts
+    return {
+        "id": school.pk,
+        "name": school.name,
+        "type": school.get_type_display(),
+        "fsm_percent": str(school.fsm_percent),
+        "pupils": r.get("pupils", 0),
+        "on_track_pct": _pct(r.get("pupils", 0) - r.get("behind", 0), r.get("pupils", 0)),
+        "ks3_met_pct": _pct(r.get("y9_ks3_met", 0), r.get("y9", 0)),
+        "ks4_met_pct": _pct(r.get("y11_ks4_met", 0), r.get("y11", 0)),
+        "q1_band": compass_band(r.get("y9_ks3_met", 0), r.get("y9", 0)),
+        "q3_band": compass_band(r.get("y11_ks4_met", 0), r.get("y11", 0)),
+        "fsm_gap": _gap(
+            r.get("fsm", 0), r.get("fsm_behind", 0), r.get("pupils", 0), r.get("behind", 0)
+        ),
+    }
+
+
+def schools_progress(schools, *, as_at: date) -> list[dict]:
+    """Each school's dashboard row as at a date, for schools that may sit in several hubs
+    (a trust's): the same counts and row as the hub dashboard, in the caller's aggregate
+    scope. Pass the schools with their hubs (select_related("hub")).
+
+    Each hub counts by its own rules. Schools whose hub's ledger is current are read from
+    the ledger in one query (each ledger row was counted by its own hub's rules; the rules
+    passed only say "read the ledger", as in _current_hub_rows); the others are counted
+    from raw, one query per distinct set of rules. So one query as at today, whatever the
+    number of schools and pupils."""
+    cohorts = _years_7_to_11(as_at)
+    ledger, ledger_rules, raw, rules_of = [], None, {}, {}
+    for school in schools:
+        if school.hub_id not in rules_of:
+            rules_of[school.hub_id] = ProgressRules.for_hub(school.hub)
+        rules = rules_of[school.hub_id]
+        if reads_ledger(rules, as_at):
+            ledger.append(school.pk)
+            ledger_rules = rules
+        else:
+            raw.setdefault(rules, []).append(school.pk)
+    groups = [(ledger, ledger_rules)] if ledger else []
+    groups += [(ids, rules) for rules, ids in raw.items()]
+    counts = {}
+    for ids, rules in groups:
+        for row in grouped_progress(
+            Learner.objects.filter(school_id__in=ids, cohort__in=cohorts),
+            rules=rules,
+            as_at=as_at,
+            by="school",
+            measures=HUB_MEASURES,
+        ):
+            counts[row["key"]] = row
+    return [school_progress_row(school, counts.get(school.pk, {})) for school in schools]
+
+
 def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     """The hub dashboard's figures as at a date. `live` (the page, as at today): a past
     formal date with no snapshot yet is queued to be built rather than counted from raw
@@ -492,21 +549,7 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
     quartile_of = {s.pk: 1 + (4 * index) // max(len(ranked), 1) for index, s in enumerate(ranked)}
     for school in schools:
         r = by_school.get(school.pk, {})
-        row = {
-            "id": school.pk,
-            "name": school.name,
-            "type": school.get_type_display(),
-            "fsm_percent": str(school.fsm_percent),
-            "pupils": r.get("pupils", 0),
-            "on_track_pct": _pct(r.get("pupils", 0) - r.get("behind", 0), r.get("pupils", 0)),
-            "ks3_met_pct": _pct(r.get("y9_ks3_met", 0), r.get("y9", 0)),
-            "ks4_met_pct": _pct(r.get("y11_ks4_met", 0), r.get("y11", 0)),
-            "q1_band": compass_band(r.get("y9_ks3_met", 0), r.get("y9", 0)),
-            "q3_band": compass_band(r.get("y11_ks4_met", 0), r.get("y11", 0)),
-            "fsm_gap": _gap(
-                r.get("fsm", 0), r.get("fsm_behind", 0), r.get("pupils", 0), r.get("behind", 0)
-            ),
-        }
+        row = school_progress_row(school, r)
         rows.append(row)
         for bucket, key in ((by_type, row["type"]), (by_quartile, f"Q{quartile_of[school.pk]}")):
             agg = bucket.setdefault(

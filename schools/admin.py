@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import School, Trust
+from .models import School, Trust, TrustPupilAccess
 
 
 @admin.register(Trust)
@@ -14,3 +14,9 @@ class SchoolAdmin(admin.ModelAdmin):
     list_filter = ("type", "hub")
     search_fields = ("name", "urn")
     list_select_related = ("hub", "trust")
+
+
+@admin.register(TrustPupilAccess)
+class TrustPupilAccessAdmin(admin.ModelAdmin):
+    list_display = ("school", "trust", "granted_by", "granted_at")
+    list_select_related = ("school", "trust", "granted_by")

@@ -52,3 +52,34 @@ class School(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+class TrustPupilAccess(TenantModel):
+    """A school's grant to its trust's central careers lead to read its named pupils.
+
+    Given and taken back by the school's careers leader (schools.services). It names the
+    trust it was given to: a school that moves to another trust does not hand its pupils to
+    the new one, because the grant counts only while it names the school's current trust
+    (access.actor reads it that way). Without it the trust sees the school's totals only.
+    """
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="trust_access")
+    # Denormalised like every row of a hub's world (the school's hub).
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="pupil_access")
+    granted_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The careers leader who granted it.",
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "trust access to named pupils"
+        verbose_name_plural = "trust access to named pupils"
+
+    def __str__(self):
+        return f"{self.trust} may read {self.school}'s named pupils"

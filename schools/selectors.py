@@ -46,3 +46,42 @@ def school_pupils_in_year(*, actor, school_id, year_group: int, on: date | None 
     return Learner.objects.filter(school_id=school_id, cohort=cohort_for(year_group, on)).order_by(
         "surname", "legal_first_name"
     )
+
+
+def trust_school_progress(*, actor, as_at: date | None = None) -> list[dict]:
+    """The trust lead's schools, each with the hub dashboard's row of figures (the same
+    function counts both), as totals: read in the actor's aggregate scope, so no pupil row
+    leaves. Each row says whether the school grants the trust its named pupils."""
+    from access.context import acting_as
+    from reports.builders import schools_progress
+
+    as_at = as_at or timezone.localdate()
+    schools = list(School.objects.select_related("hub").order_by("name", "pk"))
+    with acting_as(actor.for_aggregates()):
+        rows = schools_progress(schools, as_at=as_at)
+    named = set(actor.trust_named_pupil_school_ids)
+    for school, row in zip(schools, rows, strict=True):
+        row["hub"] = school.hub.name
+        row["grants_named_pupils"] = school.pk in named
+    return rows
+
+
+def trust_school_get(*, actor, school_id: int, named: bool = False) -> School:
+    """One of the trust lead's schools (DoesNotExist for any other); with named=True only
+    one that grants the trust its named pupils."""
+    if named and school_id not in actor.trust_named_pupil_school_ids:
+        raise School.DoesNotExist
+    return School.objects.select_related("hub").get(pk=school_id)
+
+
+def trust_pupil_access_of_school(*, actor):
+    """The careers leader's school with its trust and its grant to the trust (or None)."""
+    from .models import TrustPupilAccess
+
+    school = School.objects.select_related("trust").get(pk=actor.school_id)
+    grant = (
+        TrustPupilAccess.objects.filter(school_id=school.pk, trust_id=school.trust_id)
+        .select_related("granted_by")
+        .first()
+    )
+    return school, grant

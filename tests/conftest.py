@@ -122,6 +122,9 @@ def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
         (Role.CAREERS_LEADER, {"school": school}),
         (Role.SCHOOL_STAFF, {"school": school}),
         (Role.EMPLOYER, {"employer": employer}),
+        # The trust of the side's school (not its sibling); no school grants it named
+        # pupils until a test does (tests/matrix.py's trust variants).
+        (Role.TRUST_LEAD, {"trust": trust}),
     ):
         user = User.objects.create_user(f"{role.value}.{tag}@example.org".lower(), PASSWORD)
         Membership.objects.create(user=user, role=role, **org)

@@ -24,9 +24,12 @@ from .matrix import (
     ROLES,
     SCHOOL_STAFF_ALL,
     SCHOOL_STAFF_OWN,
+    TRUST_AGGREGATES,
+    TRUST_NAMED,
     VARIANTS,
     everyone,
     only,
+    trust_variant_setup,
 )
 from .test_api_access_matrix import API_DESIGNED, API_PUBLIC
 
@@ -38,12 +41,23 @@ DESIGNED = {
     "pupil_list": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})),
     "pupil_detail": (
         "pupil",
-        only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+        only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY, **TRUST_NAMED}),
     ),
     "school_detail": (
         "school",
-        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+        only(
+            {
+                Role.HUB_LEAD: HUB_ONLY,
+                Role.CAREERS_LEADER: OWN_ONLY,
+                Role.SCHOOL_STAFF: OWN_ONLY,
+                **TRUST_AGGREGATES,
+            }
+        ),
     ),
+    # A trust lead's read-only list of a school's pupils, where the school grants it.
+    "trust_school_pupils": ("school", only(TRUST_NAMED)),
+    # The school's settings (its grant to its trust): its careers leader only.
+    "school_settings": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "employer_detail": (
         "employer",
         only(
@@ -75,7 +89,14 @@ DESIGNED = {
     "pupil_import_template": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "school_report": (
         "school",
-        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+        only(
+            {
+                Role.HUB_LEAD: HUB_ONLY,
+                Role.CAREERS_LEADER: OWN_ONLY,
+                Role.SCHOOL_STAFF: OWN_ONLY,
+                **TRUST_AGGREGATES,
+            }
+        ),
     ),
     "hub_dashboard": (None, only({Role.HUB_LEAD: ALL_OK})),
     "api_tokens": (None, everyone(OK)),
@@ -86,11 +107,25 @@ DESIGNED = {
     "cohort_csv": ({"year_group": 9}, SCHOOL_STAFF_ALL),
     "report_run_status": (
         "report",
-        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+        only(
+            {
+                Role.HUB_LEAD: HUB_ONLY,
+                Role.CAREERS_LEADER: OWN_ONLY,
+                Role.SCHOOL_STAFF: OWN_ONLY,
+                **TRUST_AGGREGATES,
+            }
+        ),
     ),
     "report_run_download": (
         "report_pdf",
-        only({Role.HUB_LEAD: HUB_ONLY, Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}),
+        only(
+            {
+                Role.HUB_LEAD: HUB_ONLY,
+                Role.CAREERS_LEADER: OWN_ONLY,
+                Role.SCHOOL_STAFF: OWN_ONLY,
+                **TRUST_AGGREGATES,
+            }
+        ),
     ),
     "employer_opportunities": (None, only({Role.EMPLOYER: ALL_OK})),
     "opportunity_new": (None, only({Role.EMPLOYER: ALL_OK})),
@@ -343,7 +378,7 @@ def test_designed_matrix(client, module_world, name, role, variant, side_name):
     obj = _object_for(kind, side, other, role, variant) if isinstance(kind, str) else None
     url = reverse(name, kwargs=_kwargs(name, kind, obj))
     if role != ANON:
-        client.force_login(side.users[role])
+        client.force_login(side.users[trust_variant_setup(module_world, side, other, role)])
     response = client.get(url)
     expected = LOGIN if role == ANON else table[role][variant]
     if expected == LOGIN:
@@ -354,7 +389,7 @@ def test_designed_matrix(client, module_world, name, role, variant, side_name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [ANON, *Role])
 def test_public_routes_answer_everyone(client, module_world, role):
     from accounts.models import Invitation
 

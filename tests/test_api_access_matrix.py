@@ -13,13 +13,31 @@ from django.urls import reverse
 from access.roles import Role
 
 from .api_helpers import bearer, token_for
-from .matrix import ALL_OK, HUB_ONLY, OWN_ONLY, VARIANTS, everyone, only
+from .matrix import (
+    ALL_OK,
+    HUB_ONLY,
+    MATRIX_ROLES,
+    OWN_AND_FOREIGN,
+    OWN_ONLY,
+    TRUST_AGGREGATES,
+    TRUST_ALL,
+    TRUST_GRANTED,
+    TRUST_NAMED,
+    TRUST_SPANNING,
+    TRUST_VARIANTS,
+    VARIANTS,
+    everyone,
+    only,
+    trust_variant_setup,
+)
 
 R = Role
 ALLOWED = "allowed"  # got past authentication and the access rule: 2xx, or 400 for a bad body
 SCHOOL_ROLES_ALL = only({R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK})
 SCHOOL_ROLES_OWN = only({R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})
-REPORT_READERS = only({R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})
+REPORT_READERS = only(
+    {R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY, **TRUST_AGGREGATES}
+)
 
 
 def _allowed(table):
@@ -41,6 +59,10 @@ API_DESIGNED = {
                     R.CAREERS_LEADER: OWN_ONLY,
                     R.SCHOOL_STAFF: OWN_ONLY,
                     R.EMPLOYER: OWN_ONLY,
+                    # The hubs of the trust's schools: the other hub once the trust spans it.
+                    R.TRUST_LEAD: OWN_ONLY,
+                    TRUST_GRANTED: OWN_ONLY,
+                    TRUST_SPANNING: OWN_AND_FOREIGN,
                 }
             )
         },
@@ -48,12 +70,30 @@ API_DESIGNED = {
     "api:trust-list": (None, {"GET": everyone(200)}),
     "api:trust-detail": (
         "trust",
-        {"GET": only({R.HUB_LEAD: OWN_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+        {
+            "GET": only(
+                {
+                    R.HUB_LEAD: OWN_ONLY,
+                    R.CAREERS_LEADER: OWN_ONLY,
+                    R.SCHOOL_STAFF: OWN_ONLY,
+                    **dict.fromkeys((R.TRUST_LEAD, *TRUST_VARIANTS), OWN_ONLY),
+                }
+            )
+        },
     ),
     "api:school-list": (None, {"GET": everyone(200)}),
     "api:school-detail": (
         "school",
-        {"GET": only({R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+        {
+            "GET": only(
+                {
+                    R.HUB_LEAD: HUB_ONLY,
+                    R.CAREERS_LEADER: OWN_ONLY,
+                    R.SCHOOL_STAFF: OWN_ONLY,
+                    **TRUST_AGGREGATES,
+                }
+            )
+        },
     ),
     "api:school-progress": ("school", {"GET": SCHOOL_ROLES_OWN}),
     "api:employer-list": (None, {"GET": everyone(200)}),
@@ -76,8 +116,16 @@ API_DESIGNED = {
     "api:framework": (None, {"GET": everyone(200)}),
     "api:me": (None, {"GET": everyone(200)}),
     "api:national-hubs": (None, {"GET": only({R.NATIONAL_ANALYST: ALL_OK})}),
-    "api:pupil-list": (None, {"GET": SCHOOL_ROLES_ALL}),
-    "api:pupil-detail": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
+    # A trust lead's list holds the pupils of schools that grant it (none without a grant:
+    # test_trust checks which).
+    "api:pupil-list": (
+        None,
+        {"GET": only({R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK, **TRUST_ALL})},
+    ),
+    "api:pupil-detail": (
+        "pupil",
+        {"GET": only({R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY, **TRUST_NAMED})},
+    ),
     "api:pupil-bulk-upsert": (None, {"POST": _allowed(only({R.CAREERS_LEADER: ALL_OK}))}),
     "api:pupil-progress-list": (None, {"GET": SCHOOL_ROLES_ALL}),
     "api:pupil-progress": ("pupil", {"GET": SCHOOL_ROLES_OWN}),
@@ -94,9 +142,18 @@ API_DESIGNED = {
     "api:report-list": (
         None,
         {
-            "GET": only({R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK}),
+            "GET": only(
+                {R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK, **TRUST_ALL}
+            ),
             "POST": _allowed(
-                only({R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK})
+                only(
+                    {
+                        R.HUB_LEAD: ALL_OK,
+                        R.CAREERS_LEADER: ALL_OK,
+                        R.SCHOOL_STAFF: ALL_OK,
+                        **TRUST_ALL,
+                    }
+                )
             ),
         },
     ),
@@ -192,7 +249,7 @@ CASES = [
     (name, method, role, variant, mode)
     for name, (kind, methods) in API_DESIGNED.items()
     for method in methods
-    for role in ["anonymous", *Role]
+    for role in ["anonymous", *MATRIX_ROLES]
     for variant in _variants(kind)
     for mode in AUTH_MODES
     if not (mode == "read-only token" and method == "GET")
@@ -228,10 +285,14 @@ def test_api_matrix(client, module_world, tokens, name, method, role, variant, m
             kwargs["output"] = "pdf"
     url = reverse(name, kwargs=kwargs)
     headers = {}
+    # A token scoped to the trust follows the grants of the moment, as a session does.
+    user_role = (
+        trust_variant_setup(module_world, side, other, role) if role != "anonymous" else role
+    )
     if role != "anonymous" and mode == "session":
-        client.force_login(side.users[role])
+        client.force_login(side.users[user_role])
     elif role != "anonymous":
-        headers = bearer(tokens[(role, mode == "read-only token")])
+        headers = bearer(tokens[(user_role, mode == "read-only token")])
     response = _call(client, method, url, headers)
     status = response.status_code
     if role == "anonymous":
@@ -251,7 +312,7 @@ def test_api_matrix(client, module_world, tokens, name, method, role, variant, m
 def _markers(world, role):
     other = world.b
     markers = [other.pupil.upn, other.pupil.surname, other.school.name, other.experience.title]
-    if role in (R.CAREERS_LEADER, R.SCHOOL_STAFF):
+    if role in (R.CAREERS_LEADER, R.SCHOOL_STAFF, R.TRUST_LEAD):
         side = world.a
         markers += [side.sibling_pupil.upn, side.sibling_pupil.surname, side.sibling_school.name]
     return markers

@@ -50,6 +50,17 @@ def test_it_creates_one_account_per_role_per_hub(demo):
         assert Membership.objects.filter(role=Role.NATIONAL_ANALYST).count() == 1
 
 
+def test_it_gives_the_trust_across_hubs_a_careers_lead_one_school_shares_pupils_with(demo):
+    from access.actor import actor_for_user
+
+    with all_tenants_UNSAFE("test"):
+        lead = Membership.objects.select_related("user").get(role=Role.TRUST_LEAD)
+    assert lead.trust.name == "Northern Lights Academy Trust"
+    actor = actor_for_user(lead.user)
+    assert len(actor.trust_named_pupil_school_ids) == 1
+    assert set(actor.trust_named_pupil_school_ids) <= set(actor.trust_school_ids)
+
+
 def test_running_it_again_changes_nothing(demo):
     with all_tenants_UNSAFE("test"):
         before = Learner.objects.count()

@@ -60,6 +60,7 @@ def queries_for(client, url):
         (Role.CAREERS_LEADER, "home"),
         (Role.NATIONAL_ANALYST, "home"),
         (Role.EMPLOYER, "home"),
+        (Role.TRUST_LEAD, "home"),
         (Role.HUB_LEAD, "framework"),
     ],
 )
@@ -145,3 +146,29 @@ def test_the_cohort_page_lists_every_pupil_with_their_days(client, world):
 
     # 25 new pupils and the world's Year 9 pupil
     assert len(re.findall(r'href="/pupils/\d+/"', page)) == 26
+
+
+def test_the_trust_home_runs_the_same_queries_for_more_schools_and_pupils(client, world):
+    """Its schools in two hubs, then more schools in both and more pupils: one count of
+    the ledger for all of them, whatever their number."""
+    from learners.ledger import ledger_rebuild
+
+    with all_tenants_UNSAFE("test: the trust spans both hubs"):
+        School.objects.filter(pk=world.b.school.pk).update(trust_id=world.a.school.trust_id)
+    client.force_login(world.a.users[Role.TRUST_LEAD])
+    with all_tenants_UNSAFE("test: build the ledger"):
+        ledger_rebuild()
+    small = queries_for(client, reverse("home"))
+    add_year_9_with_history(world.a, 40, start=3000)
+    with all_tenants_UNSAFE("test: more schools in the trust, in both hubs"):
+        for n, side in enumerate([world.a, world.b, world.b]):
+            School.objects.create(
+                hub=side.hub,
+                trust_id=world.a.school.trust_id,
+                urn=str(500000 + n),
+                name=f"Trust school {n}",
+                local_authority="Somewhere",
+                fsm_percent="12",
+            )
+        ledger_rebuild()
+    assert queries_for(client, reverse("home")) == small

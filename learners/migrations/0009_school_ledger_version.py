@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hubs', '0008_school_ledger_version'),
+        ('hubs', '0007_leavers'),
         ('learners', '0008_leavers'),
         ('schools', '0002_school_postcode'),
     ]

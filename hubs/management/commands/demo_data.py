@@ -297,6 +297,7 @@ class Command(BaseCommand):
             if not options["no_history"]:
                 self._histories(rng, hub, schools, pupils, employers, links, sectors, today)
         self._accounts(hubs, first_schools, employers, links, options["password"])
+        self._trust_lead(spanning, options["password"])
         self._employer_requests(hubs, sectors)
         self.stdout.write(
             self.style.SUCCESS(
@@ -426,9 +427,28 @@ class Command(BaseCommand):
             "admin@platform.demo.equalex.org.uk", password, full_name="Platform admin"
         )
 
+    def _trust_lead(self, trust, password):
+        """The trust across hubs gets its central careers lead; its first school (by URN)
+        grants it named pupils, so the demo shows both a school's totals and its pupils."""
+        from schools.models import TrustPupilAccess
+
+        account = get_user_model().objects.create_user(
+            "trust.lead@northern-lights.demo.equalex.org.uk",
+            password,
+            full_name="Trust careers lead (Northern Lights)",
+        )
+        Membership.all_tenants_UNSCOPED.create(user=account, role=Role.TRUST_LEAD, trust=trust)
+        first = School.all_tenants_UNSCOPED.filter(trust=trust).order_by("urn").first()
+        if first is not None:
+            TrustPupilAccess.all_tenants_UNSCOPED.create(
+                school=first, hub_id=first.hub_id, trust=trust
+            )
+
     def _print_accounts(self, password):
         rows = (
-            Membership.all_tenants_UNSCOPED.select_related("user", "hub", "school", "employer")
+            Membership.all_tenants_UNSCOPED.select_related(
+                "user", "hub", "school", "trust", "employer"
+            )
             .filter(user__email__endswith=".demo.equalex.org.uk")
             .order_by("pk")
         )

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hubs', '0007_leavers'),
+        ('hubs', '0008_trust_lead'),
     ]
 
     operations = [
