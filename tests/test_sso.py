@@ -162,6 +162,12 @@ def sso(settings, live_server, provider_url):
                 "client_id": client["client_id"],
                 "secret": client["client_secret"],
                 "pkce": True,
+                # As for a Microsoft tenant, which never sends email_verified.
+                **(
+                    {"verified_email_domains": ["example.org"]}
+                    if provider_id == "microsoft"
+                    else {}
+                ),
             }
         )
     providers = providers_from_env(json.dumps(entries))
@@ -289,6 +295,21 @@ def test_an_unverified_email_is_refused_even_when_an_account_has_it(world, sso, 
     assert failed_sign_ins() == [
         (f"sign-in attempt as {leader.email} via Google", world.a.school.pk)
     ]
+
+
+@e2e
+def test_a_provider_that_never_says_verified_is_trusted_at_its_listed_domains_only(
+    world, sso, live_server
+):
+    teacher = world.a.users[Role.SCHOOL_STAFF]
+    provider_user(sso, "teacher-1", email=teacher.email)  # no email_verified claim at all
+    with requests.Session() as session:
+        # Google lists no domains: the address is not taken as verified.
+        assert sso_sign_in(session, live_server.url, sso, "teacher-1", "Google").status_code == 403
+        # Microsoft lists example.org as its tenant's: it is.
+        response = sso_sign_in(session, live_server.url, sso, "teacher-1", "Microsoft")
+        assert response.headers["Location"] == "/"
+    assert social_accounts() == [(teacher.email, "microsoft", "teacher-1")]
 
 
 @e2e
@@ -437,10 +458,20 @@ def test_someone_who_cancels_at_the_provider_is_not_audited(world, sso, live_ser
 
 
 @pytest.mark.django_db
-def test_without_providers_the_sign_in_page_has_no_single_sign_on(client, settings):
+def test_the_sign_in_page_shows_a_button_for_each_configured_provider_and_none_without(
+    client, settings
+):
+    settings.SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
+        providers_from_env('[{"kind": "google", "client_id": "g", "secret": "s"}]')
+    )
+    page = client.get(reverse("account_login")).content.decode()
+    assert "Sign in with Google</button>" in page
+    assert 'action="/accounts/oidc/google/login/?process=login"' in page
+
     settings.SOCIALACCOUNT_PROVIDERS = {}
     page = client.get(reverse("account_login")).content.decode()
-    assert "Sign in with" not in page
+    assert "sso-heading" not in page
+    assert "</button>" in page and "Sign in with Google" not in page
 
 
 # --- the sign-in page in a real browser ------------------------------------------------
