@@ -114,11 +114,12 @@ def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), 
     )
 
 
-def audit_sign_in_failed(email: str) -> None:
+def audit_sign_in_failed(email: str, *, via: str = "") -> None:
     """A failed sign-in, as the account tried: one event for each school or hub the
     account belongs to (so that school's careers leader, or that hub's lead, sees attempts
     on their people), or one with neither when no account matches (platform admins see
-    those). Only the email typed is kept, never the password."""
+    those). Only the email typed is kept, never the password. `via` names the single
+    sign-on provider of a refused single sign-on (the email is then the provider's)."""
     from django.contrib.auth import get_user_model
 
     from hubs.models import Membership
@@ -139,7 +140,9 @@ def audit_sign_in_failed(email: str) -> None:
         AuditEvent(
             # Nobody signed in: the attempt is anonymous, whoever's account it named.
             user_id=None,
-            actor_description=f"sign-in attempt as {email or '(no email)'}"[:200],
+            actor_description=(
+                f"sign-in attempt as {email or '(no email)'}" + (f" via {via}" if via else "")
+            )[:200],
             action=AuditEvent.Action.SIGN_IN_FAILED,
             model="accounts.User",
             object_pk=str(user.pk) if user else "",

@@ -47,6 +47,13 @@ class RequireMfaForPupilAccessMiddleware:
 def _has_mfa(request) -> bool:
     from allauth.mfa.models import Authenticator
 
+    from accounts.sso import STRONG_SSO_SESSION_KEY
+
+    # Single sign-on whose provider did multi-factor authentication (its ID token's amr)
+    # counts; otherwise the person enrols equalex's TOTP, which allauth then asks for at
+    # every sign-in, single sign-on included.
+    if request.session.get(STRONG_SSO_SESSION_KEY):
+        return True
     return Authenticator.objects.filter(
         user_id=request.user.pk, type=Authenticator.Type.TOTP
     ).exists()

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -22,3 +23,9 @@ class UserAdmin(BaseUserAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "role", "hub", "school", "employer", "expires_at", "accepted_at")
     readonly_fields = ("token",)
+
+
+# Single sign-on providers are configured per deployment (EQUALEX_SSO_PROVIDERS), never in
+# the database, and no provider tokens are kept: only the connected accounts stay listed.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from accounts.sso_config import form_action_origins, providers_from_env, socialaccount_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("EQUALEX_VAR_DIR", BASE_DIR / "var"))
 
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "rest_framework",
     "django_filters",
@@ -202,6 +206,19 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Single sign-on for staff (accounts.sso_config): Microsoft 365 and Google Workspace, or
+# any OpenID Connect provider, listed in EQUALEX_SSO_PROVIDERS; none listed, no buttons.
+# A sign-in only ever reaches an existing account (accounts.adapter): no sign-up, no
+# matching by an unverified email, no tokens kept.
+SSO_PROVIDERS = providers_from_env(os.environ.get("EQUALEX_SSO_PROVIDERS", ""))
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(SSO_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.StaffSingleSignOnAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# The adapter matches by verified email itself: allauth's own email authentication would
+# also wipe the password of an account whose address allauth never saw verified.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "equalex"
 # Production turns this on: roles that can see named pupils must enrol MFA.
@@ -397,7 +414,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],  # data: for allauth's TOTP QR code
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The sign-in form's redirect to a single sign-on provider counts as its action.
+        "form-action": [SELF, *form_action_origins(SSO_PROVIDERS)],
         "frame-ancestors": [NONE],  # as X_FRAME_OPTIONS = "DENY", for current browsers
     }
 }
