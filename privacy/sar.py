@@ -64,9 +64,7 @@ SECTIONS = {
     "learners.PupilTransfer": Section("transfers.json", "Moves between schools"),
     "reports.ReportRun": Section("reports.json", "Reports about the pupil"),
     "privacy.ErasureRequest": Section("erasure_requests.json", "Requests to erase the record"),
-    "privacy.SubjectAccessExport": Section(
-        "subject_access_exports.json", "Earlier exports of this record"
-    ),
+    "privacy.SubjectAccessExport": Section("subject_access_exports.json", "Exports of this record"),
     "access.AuditEvent": Section("audit_trail.json", "Who read or changed this data"),
 }
 # The experiences themselves (a class's event, not the pupil's row): described beside the
@@ -195,6 +193,15 @@ def _experiences(actor, pupil_id: int) -> list[dict]:
     return found
 
 
+def _role(event) -> str:
+    """The acting person's role ("Careers leader"), or "" when the description already is
+    the whole answer (a background task, a sign-in attempt)."""
+    description = event.actor_description
+    if event.user_id and description.startswith("user ") and description.endswith(")"):
+        return description[description.find("(") + 1 : -1]
+    return ""
+
+
 def _audit_trail(actor, pupil_id: int) -> list[dict]:
     """The school's audit events about the pupil, oldest first: the audit log's own
     search for a pupil (access.selectors), so the export and the log agree."""
@@ -204,7 +211,7 @@ def _audit_trail(actor, pupil_id: int) -> list[dict]:
             "id": e.pk,
             "at": e.at,
             "who": who_did_it(e),
-            "role": e.actor_description,
+            "role": _role(e),
             "action": e.get_action_display(),
             "what": describe_event(e),
             "kind_of_record": e.model,
