@@ -437,6 +437,8 @@ def _nominations(rows) -> list[dict]:
             {
                 **r,
                 "opportunity": opportunity.title if opportunity else "",
+                "starts": opportunity.start_date if opportunity else None,
+                "ends": opportunity.end_date if opportunity else None,
                 "employer": opportunity.employer.name if opportunity else "",
                 "status": _choice("employers.Nomination", "status", r["status"]),
             }

@@ -384,7 +384,7 @@ def test_the_zip_holds_every_record_as_stored_and_the_pdf_says_it_in_plain_words
         "7 Employer 3 March 2026",
         "Counted on 4 March 2026",
         "All days counted 1 day",
-        "Lab placement",
+        "Lab placement Employer A 3 March 2026 to 5 March 2026",
         "Support needs shared with the employer: “A quiet room at lunch.”",
         "Accepted by the employer",
         "Consent given, 20 February 2026 Pat Parent “Carries an inhaler.”",
