@@ -399,7 +399,9 @@ def sar_pdf(contents: dict) -> bytes:
         ],
         "audit": records["access.AuditEvent"],
     }
-    html = render_to_string("privacy/pdf/subject_access.html", context)
+    # Beside the reports' PDF templates: the only templates allowed a <style> block, as
+    # WeasyPrint renders them and no browser ever does (tests/test_security_headers.py).
+    html = render_to_string("reports/pdf/subject_access.html", context)
     return HTML(string=html).write_pdf()
 
 
