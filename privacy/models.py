@@ -112,9 +112,12 @@ class SubjectAccessExport(TenantModel):
         related_name="+",
         help_text="The pupil whose data is exported.",
     )
+    # SET_NULL, not CASCADE: an account deleted the day after asking leaves an export
+    # nobody can see, which retention still deletes with its files when it expires.
     requested_by = models.ForeignKey(
         "accounts.User",
-        on_delete=models.CASCADE,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
         help_text="The careers leader who asked: nobody else can see or download it.",
     )

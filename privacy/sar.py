@@ -549,7 +549,10 @@ def sar_build(*, actor, export_id: int, task_id: str) -> str:
     never rebuilt."""
     from django.core.files.base import ContentFile
 
-    exports = SubjectAccessExport.objects
+    # The export's own state by its number, past the scope: a requester who has lost their
+    # school since asking must still see it claimed and failed (the contents below are read
+    # through their scope and raise), not left queued for the reaper to requeue forever.
+    exports = SubjectAccessExport.all_tenants_UNSCOPED
     claimed = exports.filter(
         Q(status=SubjectAccessExport.Status.QUEUED)
         | Q(status=SubjectAccessExport.Status.RUNNING, claimed_by=task_id),
@@ -587,7 +590,8 @@ def sar_build(*, actor, export_id: int, task_id: str) -> str:
 def sar_failed(*, export_id: int, task_id: str, error: Exception) -> None:
     """Record why the build failed; a failed export expires as a built one does."""
     finished = timezone.now()
-    SubjectAccessExport.objects.filter(pk=export_id, claimed_by=task_id).update(
+    # By number past the scope, as sar_build claims it.
+    SubjectAccessExport.all_tenants_UNSCOPED.filter(pk=export_id, claimed_by=task_id).update(
         status=SubjectAccessExport.Status.FAILED,
         finished_at=finished,
         expires_at=finished + EXPIRES_AFTER,

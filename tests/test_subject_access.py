@@ -521,6 +521,23 @@ def test_asking_twice_while_it_is_built_joins_the_same_export(world):
         assert sar.sar_request(actor=leader, pupil_id=world.a.pupil.pk).pk != first.pk
 
 
+def test_a_requester_who_has_left_the_school_gets_a_failed_export_not_a_stuck_one(world):
+    from hubs.models import Membership
+
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        export = sar.sar_request(actor=leader, pupil_id=world.a.pupil.pk)
+    with all_tenants_UNSAFE("test"):
+        Membership.objects.filter(user=world.a.users[Role.CAREERS_LEADER]).delete()
+    with pytest.raises(Learner.DoesNotExist):
+        build_subject_access_export(export.pk, actor=leader.to_spec())
+    with all_tenants_UNSAFE("test"):
+        export.refresh_from_db()
+    assert export.status == "failed" and export.error.startswith("The export could not be built")
+    assert export.expires_at is not None  # so retention deletes it in 7 days
+    assert not export.archive and not export.pdf
+
+
 # -- Audit
 
 

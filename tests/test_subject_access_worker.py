@@ -71,3 +71,38 @@ def test_a_worker_builds_the_export_the_careers_leader_asked_for(client, world, 
     assert (experience["title"], experience["days_attended"]) == ("Visit to Employer A", "1 day")
     assert "Everything equalex holds about Amelia PupilA" in text
     assert "1 October 2025 Visit to Employer A" in text
+
+
+def test_the_reaper_requeues_an_export_whose_worker_died_and_a_worker_builds_it(
+    world, queue_for_test
+):
+    from django.utils import timezone
+
+    from privacy.tasks import requeue_stuck_exports
+
+    with all_tenants_UNSAFE("test"):
+        stuck = SubjectAccessExport.objects.create(
+            hub=world.a.hub,
+            school=world.a.school,
+            learner=world.a.pupil,
+            requested_by=world.a.users[Role.CAREERS_LEADER],
+            status="running",
+            claimed_by="a-task-whose-worker-died",
+            started_at=timezone.now() - timedelta(hours=3),
+        )
+        recent = SubjectAccessExport.objects.create(
+            hub=world.a.hub,
+            school=world.a.school,
+            learner=world.a.sibling_pupil,
+            requested_by=world.a.users[Role.CAREERS_LEADER],
+            status="running",
+            claimed_by="a-task-still-working",
+            started_at=timezone.now() - timedelta(minutes=5),
+        )
+    with celery_worker(queue=queue_for_test):
+        assert requeue_stuck_exports(actor={"system": "test"}) == 1
+        built = wait_for_export(stuck.pk)
+    assert (built.status, built.build_count) == ("done", 1), built.error
+    with all_tenants_UNSAFE("test"):
+        recent.refresh_from_db()
+    assert (recent.status, recent.claimed_by) == ("running", "a-task-still-working")
