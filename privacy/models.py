@@ -160,7 +160,7 @@ class SubjectAccessExport(TenantModel):
         constraints = [
             # The same person asking again while one is being built joins it.
             models.UniqueConstraint(
-                fields=["learner", "requested_by"],
+                fields=["school", "learner", "requested_by"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="one_active_export_per_pupil_and_requester",
             )
