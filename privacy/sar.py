@@ -91,22 +91,23 @@ class ExportExpired(Exception):
     """The export is past its 7 days: it can no longer be downloaded."""
 
 
-def _pupil_lookup(model, pupil_level) -> str:
+def _pupil_lookup(model, pupil_level, seen=()) -> str:
     """The lookup from the model's rows to the pupil: its own foreign key to the pupil, or
     one through another pupil-level row (a consent through its nomination)."""
-    learner = Learner
-    direct = [
+    if model is Learner:
+        return "pk"
+    links = [
         f
         for f in model._meta.concrete_fields
-        if (f.many_to_one or f.one_to_one) and f.related_model is learner
+        if (f.many_to_one or f.one_to_one) and f.related_model in pupil_level
     ]
-    if model is learner:
-        return "pk"
-    if direct:
-        return direct[0].name
-    for field in model._meta.concrete_fields:
-        if (field.many_to_one or field.one_to_one) and field.related_model in pupil_level:
-            return f"{field.name}__{_pupil_lookup(field.related_model, pupil_level)}"
+    for field in links:
+        if field.related_model is Learner:
+            return field.name
+    for field in links:
+        if field.related_model not in seen:
+            rest = _pupil_lookup(field.related_model, pupil_level, (*seen, model))
+            return f"{field.name}__{rest}"
     raise LookupError(f"{model._meta.label} does not point at a pupil")
 
 
