@@ -98,9 +98,9 @@ def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), 
     """A download: what was exported (a report, the audit log), with what filters, for
     which school or hub (so the people who see that trail see the export too).
 
-    Subject access exports and two-person erasure are not built yet: when they are, the
-    export should go through here (model learners.Learner, the pupil's number) and the
-    erasure write a DELETE event per approval, so both show on the school's log."""
+    A subject access export's downloads go through here as exports of the pupil (model
+    learners.Learner, the pupil's number: privacy.sar), so they show on the school's log
+    and in its search for the pupil."""
     return AuditEvent.all_tenants_UNSCOPED.create(
         user_id=actor.user_id,
         actor_description=describe(actor),

@@ -202,6 +202,11 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: _own_school,
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id),
     },
+    # A subject access export copies a pupil's whole record: only the careers leader who
+    # asked for it sees it, not their colleagues (privacy.sar).
+    "privacy.SubjectAccessExport": {
+        R.CAREERS_LEADER: lambda a: Q(school_id=a.school_id, requested_by_id=a.user_id),
+    },
     "accounts.Invitation": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
         R.CAREERS_LEADER: _own_school,
@@ -241,6 +246,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # school, or the hub lead) confirms; privacy.erasure checks they are not the same.
     "erasure.request": frozenset({R.CAREERS_LEADER}),
     "erasure.confirm": frozenset({R.CAREERS_LEADER, R.HUB_LEAD}),
+    # A subject access request: a careers leader exports everything held about a pupil.
+    "sar.request": frozenset({R.CAREERS_LEADER}),
     # Asking for a pupil on another school's roll happens through the import.
     "transfer.request": frozenset({R.CAREERS_LEADER}),
     "transfer.arrivals": frozenset({R.CAREERS_LEADER}),

@@ -21,14 +21,17 @@ PAGE_SIZE = 50
 # Rows about one pupil that still point at them, so a pupil's events can be found by the
 # rows' own numbers. A deleted participation's events are found by its number alone: the
 # trail keeps numbers, not who they were about.
-ABOUT_A_PUPIL = (
-    "learners.Participation",
-    "learners.SkillRating",
-    "learners.PupilTransfer",
-    "employers.Nomination",
+ABOUT_A_PUPIL = {
+    "learners.Participation": "learner_id",
+    "learners.SkillRating": "learner_id",
+    "learners.PupilTransfer": "learner_id",
+    "employers.Nomination": "learner_id",
+    "employers.ParentalConsent": "nomination__learner_id",
     # A pupil's record of experience, downloaded: an export of that pupil.
-    "reports.ReportRun",
-)
+    "reports.ReportRun": "learner_id",
+    "privacy.ErasureRequest": "learner_id",
+    "privacy.SubjectAccessExport": "learner_id",
+}
 
 
 def _start_of(day: date) -> datetime:
@@ -38,11 +41,11 @@ def _start_of(day: date) -> datetime:
 
 def _about_pupil(pupil_id: int) -> Q:
     condition = Q(model="learners.Learner", object_pk=str(pupil_id))
-    for label in ABOUT_A_PUPIL:
+    for label, to_pupil in ABOUT_A_PUPIL.items():
         model = apps.get_model(label)
         # A subquery, not a list: one query whatever the pupil's history.
         numbers = (
-            model.all_tenants_UNSCOPED.filter(learner_id=pupil_id)
+            model.all_tenants_UNSCOPED.filter(**{to_pupil: pupil_id})
             .annotate(number=Cast("pk", CharField()))
             .values("number")
         )
@@ -99,6 +102,8 @@ NOUNS = {
     "employers.Nomination": "nomination",
     "employers.ParentalConsent": "parental consent",
     "reports.ReportRun": "report",
+    "privacy.ErasureRequest": "erasure request",
+    "privacy.SubjectAccessExport": "subject access export",
     "accounts.User": "account",
     "access.AuditEvent": "audit log",
 }

@@ -86,6 +86,9 @@ ROLE_NOTES = {
         "their hub's schools' requests, to confirm one: the reason and the pupil's year, "
         "never the name"
     ),
+    ("privacy.SubjectAccessExport", Role.CAREERS_LEADER): (
+        "only the careers leader who asked for it, not their colleagues"
+    ),
     ("access.AuditEvent", Role.CAREERS_LEADER): "the trail of their own school's pupils",
     ("access.AuditEvent", Role.HUB_LEAD): "the hub's own actions only, not a school's pupils",
 }
@@ -157,6 +160,10 @@ KEPT = {
     ),
     "reports.ReportRun": _report_runs,
     "access.AuditEvent": _audit,
+    "privacy.SubjectAccessExport": lambda: (
+        "7 days after it is built, then deleted with its files by the nightly retention "
+        "task. The request and every download stay on the audit trail."
+    ),
 }
 FIELD_KEPT = {
     ("employers.ParentalConsent", "signed_by"): _consent_details,

@@ -9,9 +9,10 @@ After the hub's retention period, counted in whole academic years after the one 
 left in, `leavers_pseudonymise` removes what identifies them, in place, from the pupil and
 every pupil-level row: names, registration group, the free text (reflections, feedback,
 support needs, decisions' reasons, the parent's consent details, what a school sent asking
-for them) and the pupil's own reports; the UPN becomes a keyed hash. Nothing that a figure
-counts is touched (cohort, flags, schools, participations' hours, experiences, ratings), so
-every past report, the hub's and England's totals read the same before and after
+for them) and the pupil's own reports and subject access exports; the UPN becomes a keyed
+hash. Nothing that a figure counts is touched (cohort, flags, schools, participations'
+hours, experiences, ratings), so every past report, the hub's and England's totals read the
+same before and after
 (tests/test_leavers.py proves it). The pupil's progress ledger row stays as it is for the
 same reason: no figure moves, so there is nothing to recount.
 
@@ -71,6 +72,11 @@ NOT_FREE_TEXT = {
     ("reports.ReportRun", "summary"): "the pupil's own runs are deleted",
     ("reports.ReportRun", "csv"): "the pupil's own runs are deleted",
     ("reports.ReportRun", "pdf"): "the pupil's own runs are deleted",
+    ("privacy.SubjectAccessExport", "status"): "the pupil's own exports are deleted",
+    ("privacy.SubjectAccessExport", "error"): "the pupil's own exports are deleted",
+    ("privacy.SubjectAccessExport", "claimed_by"): "the pupil's own exports are deleted",
+    ("privacy.SubjectAccessExport", "archive"): "the pupil's own exports are deleted",
+    ("privacy.SubjectAccessExport", "pdf"): "the pupil's own exports are deleted",
     ("privacy.ErasureRequest", "reason"): "the school's record of why it erased the pupil",
     ("privacy.ErasureRequest", "status"): "a state",
     ("privacy.ErasureRequest", "confirmed_by_role"): "a role",
@@ -216,6 +222,8 @@ def pupils_pseudonymise(*, actor, pupil_ids, today: date) -> int:
     from learners.models import Learner, Participation, PupilTransfer
     from reports.models import ReportRun
 
+    from .sar import pupils_exports_delete
+
     _require_system(actor)
     with transaction.atomic():
         pupils = list(
@@ -255,6 +263,8 @@ def pupils_pseudonymise(*, actor, pupil_ids, today: date) -> int:
         files = [name for pair in own.values_list("csv", "pdf") for name in pair if name]
         own.delete()
         transaction.on_commit(lambda: _files_delete(files))
+        # Their subject access exports copy their whole record: they go too.
+        pupils_exports_delete(ids)
     return len(ids)
 
 

@@ -159,6 +159,7 @@ def retention_apply(*, actor, now: datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     s = settings
     from . import leavers
+    from .sar import expired_exports_delete
 
     # rule -> (model the rows are of, action, fields changed, how to apply it)
     rules = {
@@ -213,6 +214,12 @@ def retention_apply(*, actor, now: datetime | None = None) -> dict[str, int]:
             AuditEvent.Action.DELETE,
             [],
             lambda: expired_sessions_delete(now=now),
+        ),
+        "expired subject access exports": (
+            "privacy.SubjectAccessExport",
+            AuditEvent.Action.DELETE,
+            [],
+            lambda: expired_exports_delete(actor=actor, now=now),
         ),
         "audit events": (
             "access.AuditEvent",

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,7 +13,8 @@ from learners.selectors import pupil_get
 
 from .catalogue import records
 from .erasure import erasure_confirm, erasure_list, erasure_request
-from .models import ErasureRequest
+from .models import ErasureRequest, SubjectAccessExport
+from .sar import EXPIRES_AFTER, ExportExpired, sar_download, sar_exports, sar_get, sar_request
 
 
 @public
@@ -98,3 +99,76 @@ def erasure_confirm_view(request, erasure_id: int):
     else:
         messages.success(request, "Erased: the pupil's record is pseudonymised.")
     return redirect("erasures")
+
+
+@requires("sar.request")
+def pupil_subject_access(request, pupil_id: int):
+    """Export everything held about a pupil (a subject access request): the careers
+    leader's own exports of the pupil, and a button to ask for a new one."""
+    try:
+        pupil = pupil_get(actor=request.actor, pupil_id=pupil_id)
+    except Learner.DoesNotExist as missing:
+        raise Http404 from missing
+    if request.method == "POST":
+        export = sar_request(actor=request.actor, pupil_id=pupil.pk)
+        messages.info(request, "The export is being built; this page updates when it is ready.")
+        return redirect("subject_access_export", export_id=export.pk)
+    return render(
+        request,
+        "privacy/pupil_subject_access.html",
+        {
+            "pupil": pupil,
+            "exports": list(sar_exports(actor=request.actor, pupil_id=pupil.pk)),
+            "now": timezone.now(),
+            "expiry_days": EXPIRES_AFTER.days,
+        },
+    )
+
+
+def _export_or_404(request, export_id: int) -> SubjectAccessExport:
+    try:
+        return sar_get(actor=request.actor, export_id=export_id)
+    except SubjectAccessExport.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@requires("sar.request")
+def subject_access_export(request, export_id: int):
+    """One export: its progress while it is built (polled with htmx), then its downloads
+    until it expires. Only the careers leader who asked for it; anyone else gets 404."""
+    export = _export_or_404(request, export_id)
+    return render(
+        request,
+        "privacy/subject_access_export.html",
+        {"export": export, "now": timezone.now(), "expiry_days": EXPIRES_AFTER.days},
+    )
+
+
+@requires("sar.request")
+def subject_access_status(request, export_id: int):
+    """The progress bar, polled by htmx until the export is built."""
+    export = _export_or_404(request, export_id)
+    response = render(request, "privacy/_sar_status.html", {"export": export})
+    if not export.is_active and request.htmx:
+        response["HX-Refresh"] = "true"  # show the downloads
+    return response
+
+
+@requires("sar.request")
+def subject_access_download(request, export_id: int, output: str):
+    """The ZIP (JSON files and the PDF) or the PDF alone; each download is audited. Past
+    its 7 days it says it expired (410) until the nightly retention deletes it (then 404)."""
+    try:
+        export, field = sar_download(actor=request.actor, export_id=export_id, output=output)
+    except SubjectAccessExport.DoesNotExist as missing:
+        raise Http404 from missing
+    except ExportExpired:
+        export = _export_or_404(request, export_id)
+        return render(
+            request,
+            "privacy/subject_access_export.html",
+            {"export": export, "now": timezone.now(), "expiry_days": EXPIRES_AFTER.days},
+            status=410,
+        )
+    name = f"subject-access-{export.learner_id}-{export.finished_at:%Y-%m-%d}.{output}"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)

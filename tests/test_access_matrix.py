@@ -168,6 +168,13 @@ DESIGNED = {
     # and hub leads see requests (which: test_erasure) and confirm by POST only.
     "pupil_erase": ("pupil", only({Role.CAREERS_LEADER: OWN_ONLY})),
     "erasures": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.HUB_LEAD: ALL_OK})),
+    # Subject access export: a careers leader asks about their own pupil; only they see
+    # the export and download it (own), not a colleague of the same school (sibling: an
+    # export another careers leader asked for) nor the other hub's (foreign).
+    "pupil_subject_access": ("pupil", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "subject_access_export": ("sar", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "subject_access_status": ("sar", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "subject_access_download": ("sar_zip", only({Role.CAREERS_LEADER: OWN_ONLY})),
     "erasure_confirm": (
         {"erasure_id": 1},
         only(
@@ -345,6 +352,16 @@ def _object_for(kind, side, other, role, variant):
                 sent={"upn": pupil.upn, "surname": "Sent", "legal_first_name": "Only"},
                 requested_at=timezone.now(),
             )
+    if kind in ("sar", "sar_zip"):
+        # Asked for by the side's careers leader (own), by a colleague at the same school
+        # (sibling), or by the other hub's careers leader (foreign).
+        from .sar_world import make_built_export, second_careers_leader
+
+        if variant == "own":
+            return make_built_export(side.pupil, side.users[Role.CAREERS_LEADER])
+        if variant == "sibling":
+            return make_built_export(side.pupil, second_careers_leader(side.school))
+        return make_built_export(other.pupil, other.users[Role.CAREERS_LEADER])
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
@@ -357,6 +374,10 @@ def _kwargs(name, kind, obj):
         return {"run_id": obj.pk}
     if kind == "vetting_document":
         return {"vetting_id": obj.pk, "document": "insurance"}
+    if kind == "sar":
+        return {"export_id": obj.pk}
+    if kind == "sar_zip":
+        return {"export_id": obj.pk, "output": "zip"}
     return {f"{kind}_id": obj.pk} if kind else {}
 
 

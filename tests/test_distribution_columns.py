@@ -175,6 +175,7 @@ def test_the_discovered_pupil_level_models_are_the_ones_the_doc_names():
         "learners.PupilTransfer",
         "learners.SkillRating",
         "privacy.ErasureRequest",
+        "privacy.SubjectAccessExport",
         "reports.ReportRun",
     ]
 

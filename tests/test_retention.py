@@ -283,6 +283,7 @@ def test_applying_all_rules_audits_each_count_once_and_a_second_run_changes_noth
         "invitations",
         "unused API tokens",
         "expired sessions",
+        "expired subject access exports",
         "audit events",
     }
     events = AuditEvent.objects.filter(object_pk__startswith="retention: ")
@@ -300,7 +301,7 @@ def test_applying_all_rules_audits_each_count_once_and_a_second_run_changes_noth
     second = retention.retention_apply(actor=SYSTEM, now=now)
     assert set(second.values()) == {0}
     assert (list(ParentalConsent.objects.values()), list(Invitation.objects.values())) == snapshot
-    assert events.all().count() == 18  # each run records each rule once, with its count
+    assert events.all().count() == 20  # each run records each rule once, with its count
 
 
 def test_only_the_system_applies_retention(world):

@@ -335,6 +335,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "kwargs": _SYSTEM,
     },
+    # Subject access exports whose message was lost (privacy.sar), as for reports.
+    "requeue-stuck-exports": {
+        "task": "privacy.tasks.requeue_stuck_exports",
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"actor": {"system": "subject access exports"}},
+    },
 }
 
 REST_FRAMEWORK = {
