@@ -507,18 +507,26 @@ def measure(args, today, hub, school, leaders, lead, analyst, tokens):
     with CaptureQueriesContext(connection) as queries:
         log_via_api()
     post_queries = len(queries.captured_queries)
-    # The national view counts each hub from the ledger again only when its ledger changed
-    # (the cache keyed by Hub.ledger_version): the table's median is a view with nothing
-    # new; this is a view after every hub has changed (the cache emptied).
+    # The national view and the hub's figures are counted again only for what a write
+    # changed (the cache keyed by the schools' ledger versions): the table's medians are
+    # reads with nothing new, or one school new (the hub compute after a POST); these are
+    # reads after everything has changed (the cache emptied), as on a new day before the
+    # nightly warm-up has run.
     from django.core.cache import cache
 
-    cold = []
-    for _ in range(3):
-        cache.clear()
-        started = time.perf_counter()
-        page(national, "/reports/national/")()
-        cold.append((time.perf_counter() - started) * 1000)
-    readings = sorted(cold)[1]
+    def cold(run):
+        times = []
+        for _ in range(3):
+            cache.clear()
+            started = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - started) * 1000)
+        return sorted(times)[1]
+
+    readings = {
+        "national": cold(page(national, "/reports/national/")),
+        "hub": cold(hub_compute),
+    }
     return results, sides, post_queries, readings
 
 
@@ -567,8 +575,13 @@ def print_table(results, sides, post_queries, readings) -> None:
                 if label.startswith("national"):
                     verdict = (
                         f"live, {'met' if measured < 1000 else 'NOT met'}; every hub "
-                        f"counted afresh from the ledger: {readings:.0f} ms "
-                        f"({'met' if readings < 1000 else 'NOT met'})"
+                        f"counted afresh from the ledger: {readings['national']:.0f} ms "
+                        f"({'met' if readings['national'] < 1000 else 'NOT met'})"
+                    )
+                if label.startswith("hub report"):
+                    verdict += (
+                        f"; every school counted afresh: {readings['hub']:.0f} ms "
+                        f"({'met' if readings['hub'] < 1000 else 'NOT met'})"
                     )
             print(f"{label:<44}{measured:>12.1f}{floor:>10.1f}{ratio:>7.3g}  {target}: {verdict}")
 
@@ -754,6 +767,18 @@ def main():
     )
     print_table(results, sides, post_queries, readings)
     if not args.skip_load:
+        # As the nightly task does after the ledger rolls forward to a new day.
+        from access.actor import system_actor
+        from access.context import acting_as
+        from reports.builders import live_dashboards_warm
+
+        started = time.perf_counter()
+        with acting_as(system_actor("benchmark warm-up")):
+            warmed = live_dashboards_warm(as_at=today)
+        print(
+            f"\nnightly warm-up: England and {warmed} hub dashboards counted in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         load = load_test(args, today, leaders, leads, tokens)
         row = next((r for r in load["rows"] if r["name"] == "leader: school summary"), None)
         if row:
