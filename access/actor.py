@@ -88,8 +88,19 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
         return ANONYMOUS
     if not user.is_active:
         return ANONYMOUS
-    memberships = Membership.all_tenants_UNSCOPED.filter(user_id=user.pk).select_related(
-        "school", "employer"
+    # Every request builds the actor: only the columns it reads.
+    memberships = (
+        Membership.all_tenants_UNSCOPED.filter(user_id=user.pk)
+        .select_related("school")
+        .only(
+            "role",
+            "hub_id",
+            "school_id",
+            "trust_id",
+            "employer_id",
+            "school__hub_id",
+            "school__trust_id",
+        )
     )
     membership = None
     for candidate in memberships.order_by("pk"):
@@ -110,10 +121,12 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
         hub_id = membership.school.hub_id
         trust_id = membership.school.trust_id
     if membership.employer_id:
+        from employers.models import Employer
+
         partner_hub_ids = tuple(
-            membership.employer.hubs.through.objects.filter(
-                employer_id=membership.employer_id
-            ).values_list("hub_id", flat=True)
+            Employer.hubs.through.objects.filter(employer_id=membership.employer_id).values_list(
+                "hub_id", flat=True
+            )
         )
     return Actor(
         user_id=user.pk,

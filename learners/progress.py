@@ -43,7 +43,12 @@ DESIGN_CRITERIA = ("M1", "M2", "M3", "M4", "M5")
 ALL_CRITERIA = (*DESIGN_CRITERIA, "M6", "M7")
 KS3_OFFSETS = (0, 2)  # academic year minus cohort: Years 7-9
 KS4_OFFSETS = (3, 4)  # Years 10-11
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=2))
+# Output types shared by every expression built here: a field is costly to construct
+# (its choices, validators) and a page builds dozens of expressions.
+HOURS = DecimalField(max_digits=8, decimal_places=2)
+WHOLE = IntegerField()
+FLAG = BooleanField()
+ZERO = Value(Decimal(0), output_field=HOURS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,14 @@ class ProgressRules:
             meaningful_criteria=tuple(sorted(meaningful_criteria)),
             ks3_virtual_cap_hours=Decimal(ks3_virtual_cap_days) * HOURS_PER_DAY,
         )
+
+    # The hub's fields for_hub reads.
+    HUB_FIELDS = (
+        "meaningful_criteria",
+        "ks3_virtual_cap_days",
+        "ledger_counted_by",
+        "ledger_counted_on",
+    )
 
     @classmethod
     def for_hub(cls, hub) -> ProgressRules:
@@ -213,7 +226,7 @@ def _distinct_count(field: str, offsets, rules: ProgressRules, as_at: date) -> C
         .annotate(n=Count(f"experience__{field}", distinct=True))
         .values("n")
     )
-    return _PerPupil(Subquery(rows, output_field=IntegerField()), Value(0))
+    return _PerPupil(Subquery(rows, output_field=WHOLE), Value(0))
 
 
 def _columns(expression) -> list:
@@ -355,14 +368,14 @@ def _with_dated_figures(queryset, as_at: date, only_cohorts=None):
         name: Case(
             *[When(cohort=c, then=Value(expected_hours(c, as_at)[index])) for c in cohorts],
             default=Value(Decimal(0)),
-            output_field=DecimalField(max_digits=8, decimal_places=2),
+            output_field=HOURS,
         )
         for index, name in enumerate(("ks3_expected_hours", "ks4_expected_hours"))
     }
     year = academic_year_of(as_at)
     return queryset.annotate(
         **{name: _ByPupil(e, output_field=e.output_field) for name, e in expected.items()},
-        stage_offset=_ByPupil(Value(year) - F("cohort"), output_field=IntegerField()),
+        stage_offset=_ByPupil(Value(year) - F("cohort"), output_field=WHOLE),
         # Behind: fewer counted hours than the exact pro-rata share of the current stage's
         # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
         behind=Case(
@@ -383,7 +396,7 @@ def _with_dated_figures(queryset, as_at: date, only_cohorts=None):
                 if 3 <= year - c <= 4
             ],
             default=Value(False),
-            output_field=BooleanField(),
+            output_field=FLAG,
         ),
     )
 
@@ -435,11 +448,9 @@ def _counted_from_raw(learners, rules: ProgressRules, as_at: date, variety: bool
         ks3_week_met=Case(
             When(ks3_hours__lt=WEEK_HOURS, then=Value(False)),
             default=GreaterThanOrEqual(_distinct_count("employers", KS3_OFFSETS, rules, as_at), 2),
-            output_field=BooleanField(),
+            output_field=FLAG,
         ),
-        ks4_week_met=ExpressionWrapper(
-            Q(ks4_placement_hours__gte=WEEK_HOURS), output_field=BooleanField()
-        ),
+        ks4_week_met=ExpressionWrapper(Q(ks4_placement_hours__gte=WEEK_HOURS), output_field=FLAG),
     )
     return queryset.annotate(
         # SQL cannot reuse ks3_week_met's column, so its employer subquery would run again
@@ -448,7 +459,7 @@ def _counted_from_raw(learners, rules: ProgressRules, as_at: date, variety: bool
         ten_days_met=Case(
             When(ks4_placement_hours__lt=WEEK_HOURS, then=Value(False)),
             default=F("ks3_week_met"),
-            output_field=BooleanField(),
+            output_field=FLAG,
         ),
     )
 
@@ -460,7 +471,7 @@ def behind_first(learners):
             When(behind=True, disadvantaged=True, then=Value(0)),
             When(behind=True, then=Value(1)),
             default=Value(2),
-            output_field=IntegerField(),
+            output_field=WHOLE,
         )
     ).order_by("priority", "surname", "legal_first_name", "pk")
 
@@ -468,9 +479,9 @@ def behind_first(learners):
 def participations_with_verdict(participations, *, rules: ProgressRules):
     """Each participation with `counts` (the same rule as the totals) and its year offset."""
     return participations.annotate(
-        counts=ExpressionWrapper(counts_q(rules), output_field=BooleanField()),
+        counts=ExpressionWrapper(counts_q(rules), output_field=FLAG),
         offset=ExpressionWrapper(
-            F("experience__academic_year") - F("learner__cohort"), output_field=IntegerField()
+            F("experience__academic_year") - F("learner__cohort"), output_field=WHOLE
         ),
     )
 
@@ -641,7 +652,7 @@ def grouped_progress(
             y9_ks3_week_met=Case(
                 When(stage_offset=2, then=F("ks3_week_met")),
                 default=Value(False),
-                output_field=BooleanField(),
+                output_field=FLAG,
             )
         )
     inner = progress.order_by().values(*columns, ks3_column)

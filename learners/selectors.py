@@ -30,7 +30,9 @@ def pupil_get(*, actor, pupil_id: int) -> Learner:
 
 
 def rules_for_school(*, actor, school_id: int) -> ProgressRules:
-    return ProgressRules.for_hub(Hub.objects.get(schools__pk=school_id))
+    # Only what the rules read: every page of a school asks for them.
+    hub = Hub.objects.only(*ProgressRules.HUB_FIELDS).get(schools__pk=school_id)
+    return ProgressRules.for_hub(hub)
 
 
 def pupil_picker(

@@ -1,8 +1,8 @@
 import functools
+import html
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from learners.progress import days as hours_to_days
@@ -54,8 +54,10 @@ def cohort_rows(pupils):
         _COHORT_ROW.format(
             behind=' class="behind"' if p["behind"] else "",
             url=f"{detail}{int(p['pk'])}/",
-            surname=escape(p["surname"]),
-            first_name=escape(p["first_name"]),
+            # The standard library's escape: the same five characters as Django's, without
+            # its lazy-string wrapper, which cost more than the rest of a row.
+            surname=html.escape(p["surname"]),
+            first_name=html.escape(p["first_name"]),
             # A leaver is still counted; the school sees they are no longer on the roll.
             left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%b %Y}</span>'
             if p.get("left_on")
