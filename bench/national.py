@@ -18,7 +18,8 @@ reused when it already holds data built at the asked scale (the scale is stored 
 table bench_national_meta); --rebuild builds it again. --skip-load leaves out the load test.
 --jit both measures the table with jit on and off, alternating run by run (bench/_setup.py).
 
-Uses PostgreSQL (DATABASE_URL, default database equalex_bench_national on 127.0.0.1).
+Uses PostgreSQL (DATABASE_URL, default database equalex_bench_national on 127.0.0.1) and a
+Redis cache shared with gunicorn's workers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9).
 The load test needs locust (pip install -e '.[bench]').
 """
 
@@ -39,6 +40,7 @@ from pathlib import Path
 from _setup import ROOT, add_jit_argument, django_on_bench_database, jit_sides, set_jit
 
 DATABASE = "equalex_bench_national"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
 PASSWORD = "bench-national-password-1"
 HUB_SCHOOLS, HUB_PUPILS, SCHOOL_PUPILS = 71, 75_000, 1_065
 
@@ -610,7 +612,6 @@ def start_gunicorn(port: int, var_dir: str) -> subprocess.Popen:
         # integration; everything else is the project's settings.
         "EQUALEX_API_RATE": "1000000/hour",
     }
-    env.pop("REDIS_URL", None)  # a cache of its own (locmem), not another database's Redis
     assert settings.DATABASES["default"]["NAME"] == DATABASE
     server = subprocess.Popen(
         [
@@ -714,7 +715,14 @@ def main():
     parser.add_argument("--skip-load", action="store_true")
     add_jit_argument(parser)
     args = parser.parse_args()
+    # One Redis cache shared by this process and gunicorn's workers, as in production:
+    # the nightly warm-up here serves them, and a hub counted by one worker serves all
+    # three. A database of its own, emptied first; its queued tasks have no worker.
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL)
     django_on_bench_database(DATABASE)
+    from django.core.cache import cache
+
+    cache.clear()
     from _national_build import build
 
     today = date.today()
