@@ -1,0 +1,274 @@
+"""The second wall: PostgreSQL row-level security on pupil-level tables.
+
+The scoping layer (access.scoping) filters every ORM query by the actor. Behind it, the
+database itself hides pupil rows from any statement whose actor may not see them, so a
+query that forgets its filter (raw SQL, a related-object lookup, a wrong rule) still
+returns only the actor's rows. docs/row-level-security.md explains the design.
+
+How a statement learns its actor: every statement the application sends on a connection
+is prefixed, in the same round trip, with one SELECT of set_config(..., true) calls that
+switch to the application role (settings.EQUALEX_DB_APP_ROLE, which neither owns the
+tables nor bypasses RLS) and set the actor's settings (equalex.role, equalex.hub_id,
+equalex.school_id, equalex.school_ids, equalex.employer_id, equalex.purpose,
+equalex.system). PostgreSQL runs a multi-statement string as one transaction when none is
+open, and inside an open one the settings last until the next statement sets them again:
+either way each statement runs under its own actor and the settings are transaction-local,
+so nothing outlives the transaction (safe with persistent connections and with a
+transaction pooler such as PgBouncer).
+
+With no actor set the statement still runs as the application role with empty settings:
+no pupil rows (fail closed). System actors (tasks, commands, demo data) and platform
+admins set equalex.system = 'on'; so do the ORM's own bypass, `all_tenants_UNSCOPED`
+(see access.scoping), and `past_the_wall(reason)`. Migrations, `flush` and ANALYZE run as
+the login role that owns the tables (`as_table_owner`), which bypasses RLS.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+from django.conf import settings
+
+# The pupil-level tables and the expression each one's policy adds to every statement.
+# Every setting is read once per statement, in an uncorrelated sub-SELECT (an InitPlan),
+# and compared with a plain column, so the per-row cost is a comparison with a parameter
+# and the query's own indexed conditions (school_id = ..., hub_id = ...) still drive the
+# plan. Settings that were never set read as NULL and match nothing.
+_SETTING = "NULLIF(current_setting('equalex.{name}', true), '')"
+SEES_ALL = (
+    "(SELECT coalesce(current_setting('equalex.system', true) = 'on', false)"
+    " OR coalesce(current_setting('equalex.role', true) = 'national_analyst'"
+    " AND current_setting('equalex.purpose', true) = 'aggregates', false))"
+)
+# Schools whose named pupils the actor sees: a school's staff their own; a trust's lead
+# (not built yet) would list the trust's schools in equalex.school_ids.
+SCHOOL_IDS = (
+    "(SELECT CASE WHEN current_setting('equalex.role', true)"
+    " IN ('careers_leader', 'school_staff') THEN string_to_array("
+    + _SETTING.format(name="school_ids")
+    + ", ',')::bigint[] END)"
+)
+# A hub lead's hub, for totals only (actor.for_aggregates()).
+AGGREGATE_HUB = (
+    "(SELECT CASE WHEN current_setting('equalex.role', true) = 'hub_lead'"
+    " AND current_setting('equalex.purpose', true) = 'aggregates' THEN "
+    + _SETTING.format(name="hub_id")
+    + "::bigint END)"
+)
+EMPLOYER = (
+    "CASE WHEN current_setting('equalex.role', true) = 'employer' THEN "
+    + _SETTING.format(name="employer_id")
+    + "::bigint END"
+)
+# An employer reaches pupils only through nominations to its own opportunities.
+# (Constants built from constants, no input: hence the noqa: S608.)
+_OPPORTUNITIES = f"SELECT o.id FROM employers_opportunity o WHERE o.employer_id = {EMPLOYER}"  # noqa: S608
+EMPLOYER_OPPORTUNITIES = f"(SELECT array_agg(o.id) FROM ({_OPPORTUNITIES}) o)::bigint[]"  # noqa: S608
+_NOMINATED = f"FROM employers_nomination n WHERE n.opportunity_id IN ({_OPPORTUNITIES})"
+EMPLOYER_NOMINATIONS = f"(SELECT array_agg(n.id) {_NOMINATED})::bigint[]"
+EMPLOYER_LEARNERS = f"(SELECT array_agg(n.learner_id) {_NOMINATED})::bigint[]"
+_EXPERIENCES = f"FROM learners_experience_employers ee WHERE ee.employer_id = {EMPLOYER}"
+EMPLOYER_EXPERIENCES = f"(SELECT array_agg(ee.experience_id) {_EXPERIENCES})::bigint[]"
+
+
+def _pupil_level(*extra: str) -> str:
+    return " OR ".join(
+        (
+            SEES_ALL,
+            f"school_id = ANY ({SCHOOL_IDS}::bigint[])",
+            f"hub_id = {AGGREGATE_HUB}",
+            *extra,
+        )
+    )
+
+
+POLICIES: dict[str, str] = {
+    "learners_learner": _pupil_level(f"id = ANY ({EMPLOYER_LEARNERS})"),
+    "learners_participation": _pupil_level(f"experience_id = ANY ({EMPLOYER_EXPERIENCES})"),
+    "learners_skillrating": _pupil_level(),
+    "learners_pupilprogress": _pupil_level(),
+    "employers_nomination": _pupil_level(f"opportunity_id = ANY ({EMPLOYER_OPPORTUNITIES})"),
+    "employers_parentalconsent": _pupil_level(f"nomination_id = ANY ({EMPLOYER_NOMINATIONS})"),
+    # As access.rules: a school's runs (pupil records included) to its staff, a hub's
+    # runs about no single pupil to its lead, finished hub dashboards to analysts.
+    "reports_reportrun": " OR ".join(
+        (
+            "(SELECT coalesce(current_setting('equalex.system', true) = 'on', false))",
+            f"school_id = ANY ({SCHOOL_IDS}::bigint[])",
+            "(learner_id IS NULL AND hub_id = (SELECT CASE WHEN current_setting('equalex.role',"
+            " true) = 'hub_lead' THEN " + _SETTING.format(name="hub_id") + "::bigint END))",
+            "(kind = 'hub_dashboard' AND status = 'done' AND (SELECT coalesce("
+            "current_setting('equalex.role', true) = 'national_analyst', false)))",
+        )
+    ),
+}
+POLICY_NAME = "equalex_actor_scope"
+
+
+def policy_statements() -> list[str]:
+    """SQL that (re)creates every policy: run by the migration, idempotent."""
+    statements = []
+    for table, expression in POLICIES.items():
+        statements += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}",
+            # FOR ALL: USING hides rows from reads, updates and deletes; the same expression
+            # checks new and changed rows (an insert into another school fails loudly).
+            f"CREATE POLICY {POLICY_NAME} ON {table} FOR ALL USING ({expression})",
+        ]
+    return statements
+
+
+def app_role() -> str:
+    """The role every application statement runs as; empty when the wall is off (SQLite)."""
+    return getattr(settings, "EQUALEX_DB_APP_ROLE", "") or ""
+
+
+def grant_statements(role: str) -> list[str]:
+    """Privileges the application role needs: data, not schema. Idempotent."""
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        # Tables later migrations create (as this same owner) get the same grants.
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE "
+        f"ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE "
+        f"ON SEQUENCES TO {role}",
+    ]
+
+
+def ensure_app_role(cursor, role: str) -> None:
+    """Create the application role if it is missing: no login, not an owner, no BYPASSRLS.
+    The login role (the owner) must be allowed to SET ROLE to it, which a superuser or a
+    role with CREATEROLE that creates it is."""
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    if cursor.fetchone() is None:
+        # Roles are the cluster's: another database's migration may create it meanwhile.
+        cursor.execute(
+            f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    (is_superuser,) = cursor.fetchone()
+    if not is_superuser:
+        cursor.execute(f"GRANT {role} TO current_user")
+
+
+# --- what each statement carries ------------------------------------------------------
+
+_past_the_wall: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "equalex_rls_bypass", default=None
+)
+_as_owner: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "equalex_rls_owner", default=None
+)
+
+
+@contextmanager
+def past_the_wall(reason: str):
+    """Statements inside see every pupil row, whoever acts: for writes that must reach
+    past the actor's rows by design (the progress ledger of pupils an employer's
+    attendance touched, a pupil moving school). The ORM's bypass, all_tenants_UNSCOPED,
+    uses it for its own queries. Say why."""
+    if not reason:
+        raise ValueError("Say why the statements need every pupil row.")
+    token = _past_the_wall.set(reason)
+    try:
+        yield
+    finally:
+        _past_the_wall.reset(token)
+
+
+@contextmanager
+def as_table_owner(reason: str):
+    """Statements inside run as the login role, which owns the tables: migrations, flush,
+    ANALYZE. Nothing that serves a request or a task may use it."""
+    token = _as_owner.set(reason)
+    try:
+        yield
+    finally:
+        _as_owner.reset(token)
+
+
+def settings_for(actor) -> dict[str, str]:
+    """The actor, as the equalex.* settings the policies read."""
+    values = {
+        "role": "",
+        "hub_id": "",
+        "school_id": "",
+        "school_ids": "",
+        "employer_id": "",
+        "purpose": "",
+        "system": "",
+    }
+    if actor is None:
+        return values
+    if actor.sees_everything:
+        values["system"] = "on"
+    if actor.role is not None:
+        values["role"] = str(actor.role.value)
+    if actor.hub_id is not None:
+        values["hub_id"] = str(int(actor.hub_id))
+    if actor.school_id is not None:
+        values["school_id"] = str(int(actor.school_id))
+        values["school_ids"] = str(int(actor.school_id))
+    if actor.employer_id is not None:
+        values["employer_id"] = str(int(actor.employer_id))
+    if actor.purpose == "aggregates":
+        values["purpose"] = "aggregates"
+    return values
+
+
+_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789,")
+
+
+def scope_sql(role: str, actor) -> str:
+    """The statement prefix: the application role and the actor's settings, local to the
+    transaction the statement runs in."""
+    values = settings_for(actor)
+    if _past_the_wall.get() is not None:
+        values["system"] = "on"
+    calls = [f"set_config('role', '{role}', true)"]
+    for name, value in values.items():
+        # Values are ids, role names and fixed words, checked here because they are
+        # written into the statement as literals (so the statement's own placeholders,
+        # positional or named, stay as they are).
+        if not _ALLOWED.issuperset(value):
+            raise ValueError(f"Unexpected character in equalex.{name}: {value!r}")
+        calls.append(f"set_config('equalex.{name}', '{value}', true)")
+    return "SELECT " + ", ".join(calls) + "; "
+
+
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def with_actor_scope(execute, sql, params, many, context):
+    """The execute wrapper installed on every application connection (see install)."""
+    role = app_role()
+    if not role or _as_owner.get() is not None or not isinstance(sql, str):
+        return execute(sql, params, many, context)
+    if sql.lstrip()[:9].upper().startswith(_TRANSACTION_CONTROL):
+        # Savepoints touch no rows, and a rollback must run even in a failed transaction.
+        return execute(sql, params, many, context)
+    raw = context["connection"].connection
+    if raw is not None and raw.info.transaction_status == 3:  # TRANSACTION_STATUS_INERROR
+        return execute(sql, params, many, context)
+    from .context import current_actor_or_none
+
+    # The prefix's literals have no % of their own, so the driver's interpolation of the
+    # statement's parameters is unchanged.
+    return execute(scope_sql(role, current_actor_or_none()) + sql, params, many, context)
+
+
+def install(sender=None, connection=None, **kwargs):
+    """connection_created receiver: wrap the new connection's statements."""
+    from django.db.backends.base.base import NO_DB_ALIAS
+
+    if connection is None or connection.vendor != "postgresql":
+        return
+    if connection.alias == NO_DB_ALIAS:  # creating or dropping databases: the owner's work
+        return
+    if with_actor_scope not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, with_actor_scope)
