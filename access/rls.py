@@ -105,10 +105,20 @@ POLICIES: dict[str, str] = {
 }
 POLICY_NAME = "equalex_actor_scope"
 
+# Numbers about an opportunity counted over every school's nominations (places held): the
+# function runs as its owner, past the policies, and returns the count alone.
+NOMINATIONS_COUNTED = "equalex_nominations_counted"
+FUNCTIONS = [
+    f"CREATE OR REPLACE FUNCTION {NOMINATIONS_COUNTED}(opportunity bigint, statuses text[]) "  # noqa: S608
+    "RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public "
+    "AS $$ SELECT count(*)::integer FROM employers_nomination "
+    "WHERE opportunity_id = opportunity AND status = ANY(statuses) $$"
+]
+
 
 def policy_statements() -> list[str]:
     """SQL that (re)creates every policy: run by the migration, idempotent."""
-    statements = []
+    statements = list(FUNCTIONS)
     for table, expression in POLICIES.items():
         statements += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
