@@ -145,6 +145,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # migration creates it when the login role may). Empty turns the wall off (the SQLite demo
 # has none).
 EQUALEX_DB_APP_ROLE = ""
+# A statement with no actor at all sees no pupil rows; only the tests turn this on.
+EQUALEX_DB_NO_ACTOR_SEES_ALL = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     EQUALEX_DB_APP_ROLE = os.environ.get("EQUALEX_DB_APP_ROLE", "equalex_app").strip()
     if EQUALEX_DB_APP_ROLE:
