@@ -7,7 +7,7 @@ nothing but the database's policies decides which rows come back.
 import pytest
 from django.db import connection, transaction
 
-from access.actor import actor_for_user, system_actor
+from access.actor import Actor, actor_for_user, system_actor
 from access.context import acting_as, all_tenants_UNSAFE
 from access.rls import POLICIES, past_the_wall
 from access.roles import Role
@@ -218,9 +218,10 @@ def test_actors_following_each_other_on_one_connection_and_transaction_never_sha
 def test_in_autocommit_the_settings_end_with_their_statement():
     """Outside a transaction each statement and its settings are one transaction: what a
     transaction pooler needs (nothing is left on the server connection)."""
-    with acting_as(system_actor("test")):
-        assert rows("SELECT current_setting('equalex.system', true), current_user") == [
-            ("on", "equalex_app")
+    staff = Actor(role=Role.SCHOOL_STAFF, school_id=1, hub_id=1)
+    with acting_as(staff):
+        assert rows("SELECT current_setting('equalex.school_ids', true), current_user") == [
+            ("1", "equalex_app")
         ]
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:  # the driver's own cursor: no prefix
@@ -228,6 +229,17 @@ def test_in_autocommit_the_settings_end_with_their_statement():
         system, user = cursor.fetchone()
     assert system in ("", None)
     assert user == connection.settings_dict["USER"]
+
+
+def test_system_statements_run_as_the_login_role_that_owns_the_tables(world):
+    with acting_as(actor(world.a, Role.CAREERS_LEADER)), transaction.atomic():
+        assert rows("SELECT current_user") == [("equalex_app",)]
+        # Even later in the same transaction, a system statement is the owner's again.
+        with all_tenants_UNSAFE("test"):
+            assert rows("SELECT current_user, current_setting('equalex.system')") == [
+                (connection.settings_dict["USER"], "on")
+            ]
+        assert rows("SELECT current_user") == [("equalex_app",)]
 
 
 def test_the_policies_leave_the_querys_own_index_usable(world):
