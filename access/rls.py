@@ -234,9 +234,15 @@ def settings_for(actor) -> dict[str, str]:
 _ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789,")
 
 
-def scope_sql(role: str, actor) -> str:
+def scope_sql(role: str, actor, *, fresh: bool = False) -> str:
     """The statement prefix: the application role and the actor's settings, local to the
-    transaction the statement runs in."""
+    transaction the statement runs in.
+
+    fresh: the statement opens its transaction (autocommit, or the first statement after
+    BEGIN), which starts with the login role and no equalex.* settings (nothing here ever
+    sets them at session level), so only what differs from that is set. Inside an open
+    transaction a previous statement's values are still there: everything is set again.
+    """
     values = settings_for(actor)
     if _past_the_wall.get() is not None:
         values["system"] = "on"
@@ -249,8 +255,10 @@ def scope_sql(role: str, actor) -> str:
     # policies outright, so the planner never sees a policy it cannot rule out; behind a
     # pooler whose login role owns nothing, equalex.system = 'on' lets them see every row.
     switch = "none" if values["system"] == "on" else role
-    calls = [f"set_config('role', '{switch}', true)"]
+    calls = [] if fresh and switch == "none" else [f"set_config('role', '{switch}', true)"]
     for name, value in values.items():
+        if fresh and not value:
+            continue
         # Values are ids, role names and fixed words, checked here because they are
         # written into the statement as literals (so the statement's own placeholders,
         # positional or named, stay as they are).
@@ -272,13 +280,16 @@ def with_actor_scope(execute, sql, params, many, context):
         # Savepoints touch no rows, and a rollback must run even in a failed transaction.
         return execute(sql, params, many, context)
     raw = context["connection"].connection
-    if raw is not None and raw.info.transaction_status == 3:  # TRANSACTION_STATUS_INERROR
+    status = raw.info.transaction_status if raw is not None else None
+    if status == 3:  # TRANSACTION_STATUS_INERROR
         return execute(sql, params, many, context)
     from .context import current_actor_or_none
 
     # The prefix's literals have no % of their own, so the driver's interpolation of the
     # statement's parameters is unchanged.
-    return execute(scope_sql(role, current_actor_or_none()) + sql, params, many, context)
+    fresh = status == 0  # TRANSACTION_STATUS_IDLE: this statement opens a transaction
+    prefix = scope_sql(role, current_actor_or_none(), fresh=fresh)
+    return execute(prefix + sql, params, many, context)
 
 
 def install(sender=None, connection=None, **kwargs):
