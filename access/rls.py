@@ -18,9 +18,9 @@ transaction pooler such as PgBouncer).
 
 With no actor set the statement still runs as the application role with empty settings:
 no pupil rows (fail closed). System actors (tasks, commands, demo data) and platform
-admins set equalex.system = 'on'; so do the ORM's own bypass, `all_tenants_UNSCOPED`
-(see access.scoping), and `past_the_wall(reason)`. Migrations, `flush` and ANALYZE run as
-the login role that owns the tables (`as_table_owner`), which bypasses RLS.
+admins set equalex.system = 'on' and stay the login role; so do the ORM's own bypass,
+`all_tenants_UNSCOPED` (see access.scoping), and `past_the_wall(reason)`. Migrations,
+`flush` and ANALYZE run as the login role with no prefix at all (`as_table_owner`).
 """
 
 from __future__ import annotations
