@@ -3,12 +3,20 @@
 `Model.objects` applies the current actor's scope from rules.SCOPES. With no actor set it
 raises ScopeNotSet rather than return every row. `Model.all_tenants_UNSCOPED` is the
 deliberately ugly bypass for the scoping layer itself, admin plumbing and migrations.
+
+The bypass is one for both walls: on PostgreSQL the statements an all_tenants_UNSCOPED
+queryset runs itself also pass row-level security (access.rls.past_the_wall). Everything
+else (scoped managers, related-object lookups, instance saves, raw SQL, an unscoped
+queryset used as a subquery of a scoped one) runs under the actor's policies.
 """
 
 from django.db import models
 
 from .context import current_actor
+from .rls import past_the_wall
 from .rules import SCOPES, scope_filter
+
+UNSCOPED = "all_tenants_UNSCOPED"
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -32,6 +40,57 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
         return queryset.filter(condition)
 
 
+class UnscopedQuerySet(models.QuerySet):
+    """Runs its own statements past the database's row-level security too."""
+
+    def _fetch_all(self):
+        with past_the_wall(UNSCOPED):
+            super()._fetch_all()
+
+    def iterator(self, chunk_size=None):
+        rows = super().iterator(chunk_size)
+        while True:
+            # Only while the driver fetches, never while the caller's loop body runs.
+            with past_the_wall(UNSCOPED):
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+            yield row
+
+
+def _past_the_wall(name):
+    def method(self, *args, **kwargs):
+        with past_the_wall(UNSCOPED):
+            return getattr(super(UnscopedQuerySet, self), name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "count",
+    "exists",
+    "contains",
+    "aggregate",
+    "explain",
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "bulk_create",
+    "bulk_update",
+    "update",
+    "_update",
+    "delete",
+    "_raw_delete",
+):
+    setattr(UnscopedQuerySet, _name, _past_the_wall(_name))
+
+
+class UnscopedManager(models.Manager.from_queryset(UnscopedQuerySet)):
+    pass
+
+
 def _lookups(condition):
     for child in condition.children:
         if isinstance(child, models.Q):
@@ -44,7 +103,7 @@ class TenantModel(models.Model):
     """Base for every model whose rows belong to a hub's world."""
 
     objects = ScopedManager()
-    all_tenants_UNSCOPED = models.Manager()  # noqa: DJ012 - see module docstring
+    all_tenants_UNSCOPED = UnscopedManager()
 
     class Meta:
         abstract = True

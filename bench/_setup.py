@@ -94,8 +94,61 @@ def set_jit(side: str) -> str:
         return cursor.fetchone()[0]
 
 
+def add_rls_argument(parser):
+    parser.add_argument(
+        "--rls",
+        choices=["settings", "on", "off", "both"],
+        default="settings",
+        help="row-level security (access.rls): as the settings leave it, on (statements run "
+        "as EQUALEX_DB_APP_ROLE with the actor's settings), off (as the owner, which "
+        "bypasses the policies), or both (alternated repetition by repetition)",
+    )
+
+
+def bench_sides(args) -> list[str]:
+    """The sides a bench compares: 'jit on'/'jit off', 'rls on'/'rls off', or 'settings'."""
+    jit, rls = getattr(args, "jit", "settings"), getattr(args, "rls", "settings")
+    if jit != "settings" and rls != "settings":
+        raise SystemExit("Compare one thing at a time: --jit or --rls, not both.")
+    if jit != "settings":
+        return [f"jit {side}" for side in jit_sides(jit)]
+    if rls != "settings":
+        return [f"rls {side}" for side in (["on", "off"] if rls == "both" else [rls])]
+    return ["settings"]
+
+
+_app_role = {}
+
+
+def set_rls(side: str) -> None:
+    """Row-level security on (the configured application role) or off (no role switch:
+    statements run as the owner, so the same policies are bypassed)."""
+    from django.conf import settings
+
+    _app_role.setdefault("configured", settings.EQUALEX_DB_APP_ROLE or "equalex_app")
+    settings.EQUALEX_DB_APP_ROLE = _app_role["configured"] if side == "on" else ""
+
+
+def set_side(side: str) -> None:
+    if side.startswith("jit "):
+        set_jit(side[4:])
+    elif side.startswith("rls "):
+        set_rls(side[4:])
+
+
+def analyze() -> None:
+    """Planner statistics, as autovacuum would leave them. ANALYZE is the tables' owner's
+    (the application role would skip every table), so it runs as the login role."""
+    from django.db import connection
+
+    from access.rls import as_table_owner
+
+    with as_table_owner("bench statistics"), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def timed_sides(function, sides, repeat: int = 5) -> dict[str, float]:
-    """Median in ms per jit side of `repeat` runs after one warm-up each. The sides take
+    """Median in ms per side of `repeat` runs after one warm-up each. The sides take
     turns run by run (which goes first alternating too), so other load on the machine falls
     on both alike. A function returning a float reports its own measure (e.g. one query's
     time inside a page); otherwise its wall time is taken."""
@@ -103,17 +156,17 @@ def timed_sides(function, sides, repeat: int = 5) -> dict[str, float]:
     import time
 
     for side in sides:
-        set_jit(side)
+        set_side(side)
         function()
     runs = {side: [] for side in sides}
     for n in range(repeat):
         for side in sides if n % 2 == 0 else list(reversed(sides)):
-            set_jit(side)
+            set_side(side)
             start = time.perf_counter()
             result = function()
             elapsed = (time.perf_counter() - start) * 1000
             runs[side].append(result if isinstance(result, float) else elapsed)
-    set_jit(sides[0])
+    set_side(sides[0])
     return {side: statistics.median(times) for side, times in runs.items()}
 
 
@@ -141,11 +194,12 @@ def slowest_query(function):
 
 
 def print_sides(results, sides, *, first_column: str, width: int, decimals: int) -> None:
-    """The table both benches print: one row per measure, a column per jit side, and the
-    off/on ratio when both sides ran."""
-    header = "".join(f"{'jit ' + side + ' ms':>16}" for side in sides)
-    print(f"{first_column:<{width}}{header}" + (f"{'off/on':>8}" if len(sides) == 2 else ""))
+    """The table both benches print: one row per measure, a column per side, and the
+    ratio of the first side to the second when two ran (jit on/off, rls on/off)."""
+    header = "".join(f"{side + ' ms':>16}" for side in sides)
+    ratio_name = "/".join(side.split()[-1] for side in sides)
+    print(f"{first_column:<{width}}{header}" + (f"{ratio_name:>10}" if len(sides) == 2 else ""))
     for label, by_side in results:
         cells = "".join(f"{by_side[side]:>16.{decimals}f}" for side in sides)
-        ratio = f"{by_side['off'] / by_side['on']:>8.2f}" if len(sides) == 2 else ""
+        ratio = f"{by_side[sides[0]] / by_side[sides[1]]:>10.3f}" if len(sides) == 2 else ""
         print(f"{label:<{width}}{cells}{ratio}")

@@ -5,10 +5,12 @@ tables, beside one hand-written SQL query computing the same
 per-school figures on the same data (the floor), their ratio, and the PDF render time.
 
     .venv/bin/python bench/hub_report.py [--schools 150] [--pupils 1000] [--rebuild] [--repeat 3]
-        [--jit settings|on|off|both] [--no-pdf]
+        [--jit settings|on|off|both] [--rls settings|on|off|both] [--no-pdf]
 
 --jit both runs the compute and the floor with jit on and with jit off, alternating run by
-run, and prints both sides (and the compute's slowest query) in one table.
+run, and prints both sides (and the compute's slowest query) in one table. --rls both does
+the same with row-level security on and off (docs/row-level-security.md); the floor SQL
+then runs as the hub lead counting totals, so the policies apply to it too.
 
 Uses PostgreSQL (DATABASE_URL, default database equalex_bench_hub on 127.0.0.1).
 """
@@ -19,8 +21,10 @@ from datetime import date
 
 from _setup import (
     add_jit_argument,
+    add_rls_argument,
+    analyze,
+    bench_sides,
     django_on_bench_database,
-    jit_sides,
     print_sides,
     slowest_query,
     timed,
@@ -73,6 +77,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF render timing")
     add_jit_argument(parser)
+    add_rls_argument(parser)
     args = parser.parse_args()
     django_on_bench_database("equalex_bench_hub")
 
@@ -105,8 +110,7 @@ def main():
             str(args.pupils),
         )
         print(f"built the hub in {time.perf_counter() - started:.0f} s")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        analyze()
     with all_tenants_UNSAFE("benchmark"):
         hub = Hub.objects.get()
         lead = Membership.objects.get(role="hub_lead", hub=hub).user
@@ -124,7 +128,7 @@ def main():
             return builders.hub_summary(hub_id=hub.pk, as_at=today)
 
     def floor():
-        with connection.cursor() as cursor:
+        with acting_as(actor.for_aggregates()), connection.cursor() as cursor:
             cursor.execute(
                 FLOOR_SQL,
                 {
@@ -137,7 +141,7 @@ def main():
             )
             return cursor.fetchall()
 
-    sides = jit_sides(args.jit)
+    sides = bench_sides(args)
     from django.test import Client
 
     # One school's summary page on hub-sized tables: the web request the JIT choice is for.
@@ -164,7 +168,7 @@ def main():
     print_sides(results, sides, first_column="step", width=34, decimals=0)
     for side in sides:
         compute_ms, floor_ms = results[0][1][side], results[2][1][side]
-        print(f"{'ratio compute/floor, jit ' + side:<34}{compute_ms / floor_ms:>16.2f}")
+        print(f"{'ratio compute/floor, ' + side:<34}{compute_ms / floor_ms:>16.2f}")
     if not args.no_pdf:
         summary = builders.jsonable(compute())
         pdf_ms = timed(lambda: builders.to_pdf(summary), repeat=3)

@@ -724,18 +724,28 @@ def main():
 
     cache.clear()
     from _national_build import build
+    from django.conf import settings
 
+    from access.rls import as_table_owner
+
+    # Row-level security (docs/row-level-security.md): the bench's own SQL outside any
+    # actor (bookkeeping, floors, cleaning up) sees every row, as the tests' does; pages,
+    # the API and tasks still run under their actors' policies.
+    settings.EQUALEX_DB_NO_ACTOR_SEES_ALL = True
     today = date.today()
-    stored = stored_scale()
+    with as_table_owner("national bench bookkeeping"):
+        stored = stored_scale()
     if args.rebuild or stored is None or float(stored[0]) != args.scale:
         print(f"building England at scale {args.scale} (set-based SQL)", flush=True)
         started = time.perf_counter()
-        timings = build(args.scale)
+        with as_table_owner("national bench build: TRUNCATE, constraints, ANALYZE"):
+            timings = build(args.scale)
         timings["total"] = time.perf_counter() - started
         print(f"built in {timings['total']:.0f} s", flush=True)
         timings["hub readings"] = build_hub_readings(today)
         print(f"hub readings (each hub's dashboard summary): {timings['hub readings']:.1f} s")
-        store_scale(args.scale, timings)
+        with as_table_owner("national bench bookkeeping"):
+            store_scale(args.scale, timings)
     else:
         print(
             f"reusing the scale {float(stored[0])} data built {stored[1]:%Y-%m-%d %H:%M} "

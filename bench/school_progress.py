@@ -4,10 +4,12 @@ Prints the cohort page's and the school summary's server time beside one hand-wr
 query computing the same per-pupil days on the same data (the floor), and their ratio.
 
     .venv/bin/python bench/school_progress.py [--pupils 1500] [--rebuild] [--repeat 5]
-        [--jit settings|on|off|both]
+        [--jit settings|on|off|both] [--rls settings|on|off|both]
 
 --jit both runs every measurement with jit on and with jit off, alternating run by run, and
-prints both sides (and each page's slowest query, its main one) in one table.
+prints both sides (and each page's slowest query, its main one) in one table. --rls both
+does the same with row-level security on and off (docs/row-level-security.md); the floor
+SQL then runs as the school's careers leader, so the policies apply to it too.
 
 Uses PostgreSQL (DATABASE_URL, default database equalex_bench on 127.0.0.1).
 """
@@ -18,8 +20,10 @@ from datetime import date, timedelta
 
 from _setup import (
     add_jit_argument,
+    add_rls_argument,
+    analyze,
+    bench_sides,
     django_on_bench_database,
-    jit_sides,
     print_sides,
     slowest_query,
     timed_sides,
@@ -158,6 +162,7 @@ def main():
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
     add_jit_argument(parser)
+    add_rls_argument(parser)
     args = parser.parse_args()
     django_on_bench_database()
 
@@ -176,15 +181,18 @@ def main():
         school, _user, pupil_count, participation_count = build(args.pupils)
     # Planner statistics, as autovacuum would leave them (it may be off on a bench server):
     # without them every estimate is a default guess, and so is whether JIT triggers.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     with all_tenants_UNSAFE("benchmark"):
         pupil_count = Learner.objects.filter(school=school).count()
         participation_count = Participation.objects.filter(school=school).count()
+    from access.actor import actor_for_user
+    from access.context import acting_as
     from accounts.models import User
 
+    user = User.objects.get(email="bench@example.org")
     client = Client()
-    client.force_login(User.objects.get(email="bench@example.org"))
+    client.force_login(user)
+    leader = actor_for_user(user)
     today = date.today()
 
     def page(url):
@@ -196,7 +204,7 @@ def main():
 
     def floor(cohorts):
         def run():
-            with connection.cursor() as cursor:
+            with acting_as(leader), connection.cursor() as cursor:
                 cursor.execute(
                     FLOOR_SQL, {"as_at": today, "school": school.pk, "cohorts": list(cohorts)}
                 )
@@ -206,7 +214,7 @@ def main():
 
     year9 = [cohort_for(9, today)]
     all_years = [cohort_for(y, today) for y in range(7, 12)]
-    sides = jit_sides(args.jit)
+    sides = bench_sides(args)
     rows = [
         ("cohort page (Year 9)", page("/progress/year/9/")),
         ("  its slowest query", slowest_query(page("/progress/year/9/"))),

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, IntegerField, Q, Value
 
+from access import rls
 from employers.models import Employer, EmployerVetting, Nomination, Opportunity
 from employers.rules import attendance_problem, needs_parental_consent
 from hubs.postcodes import within_band_q
@@ -17,11 +18,25 @@ def employer_list(*, actor):
 
 def _with_places(opportunities):
     # Counted over every school's nominations: a number about the opportunity, no rows.
-    held = Count("nominations", filter=Q(nominations__status__in=Nomination.HOLDS_A_PLACE))
+    if rls.app_role():
+        # Row-level security shows a school only its own nominations, so PostgreSQL counts
+        # all of them in a function that returns the number alone (access.rls).
+        held = _nominations_counted(Nomination.HOLDS_A_PLACE)
+        every = _nominations_counted(Nomination.Status.values)
+    else:
+        held = Count("nominations", filter=Q(nominations__status__in=Nomination.HOLDS_A_PLACE))
+        every = Count("nominations")
     return opportunities.annotate(
-        places_held=held,
-        places_left=F("capacity") - held,
-        nomination_count=Count("nominations"),
+        places_held=held, places_left=F("capacity") - held, nomination_count=every
+    )
+
+
+def _nominations_counted(statuses):
+    return Func(
+        F("pk"),
+        Value([str(status) for status in statuses]),  # the driver sends a text[]
+        function=rls.NOMINATIONS_COUNTED,
+        output_field=IntegerField(),
     )
 
 

@@ -1,6 +1,7 @@
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from access.context import acting_as
 from hubs.models import Hub
 from learners.models import Learner
 from schools.models import School
@@ -11,17 +12,23 @@ def _count_of(queryset, field):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def hub_school_list(*, actor):
-    """The actor's schools with pupil and flag counts (aggregates only, no pupil rows)."""
-    return (
-        School.objects.select_related("trust", "hub")
-        .annotate(
-            pupil_count=Count("learners"),
-            fsm_count=Count("learners", filter=Q(learners__fsm=True)),
-            send_count=Count("learners", filter=~Q(learners__send=Learner.SEND.NONE)),
+def hub_school_list(*, actor, hub_id: int | None = None) -> list:
+    """The actor's schools with pupil and flag counts (aggregates only, no pupil rows).
+
+    Counted as totals (actor.for_aggregates()): the joined pupil rows are the hub lead's
+    only for counting, and row-level security lets them through only then.
+    """
+    with acting_as(actor.for_aggregates()):
+        schools = School.objects.select_related("trust", "hub")
+        if hub_id is not None:
+            schools = schools.filter(hub_id=hub_id)
+        return list(
+            schools.annotate(
+                pupil_count=Count("learners"),
+                fsm_count=Count("learners", filter=Q(learners__fsm=True)),
+                send_count=Count("learners", filter=~Q(learners__send=Learner.SEND.NONE)),
+            ).order_by("name")
         )
-        .order_by("name")
-    )
 
 
 def hub_list_with_counts(*, actor):
@@ -32,6 +39,12 @@ def hub_list_with_counts(*, actor):
     """
     pupils = Learner.all_tenants_UNSCOPED.filter(hub_id=OuterRef("pk")).order_by()
     schools = School.all_tenants_UNSCOPED.filter(hub_id=OuterRef("pk")).order_by()
+    # Totals (actor.for_aggregates()): row-level security lets pupil rows into counts only.
+    with acting_as(actor.for_aggregates()):
+        return list(_hubs_with_counts(schools, pupils))
+
+
+def _hubs_with_counts(schools, pupils):
     return Hub.objects.annotate(
         school_count=_count_of(schools, "hub_id"),
         pupil_count=_count_of(pupils, "hub_id"),

@@ -43,6 +43,7 @@ from datetime import date
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from access.rls import past_the_wall
 from hubs.models import Hub
 from schools.models import School
 
@@ -139,6 +140,11 @@ def _recount(pupils, rules: ProgressRules, on: date) -> None:
         "pk", "hub_id", "school_id", *LEDGER_FIGURES
     )
     sql, params = counted.query.sql_with_params()
+    with past_the_wall("progress ledger: a pupil's figures count all their participations"):
+        _upsert(sql, params, rules, on)
+
+
+def _upsert(sql, params, rules: ProgressRules, on: date) -> None:
     connection = connections[router.db_for_write(PupilProgress)]
     quote = connection.ops.quote_name
     stored = ["hub_id", "school_id", *LEDGER_FIGURES, "counted_by", "counted_on", "updated_at"]

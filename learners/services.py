@@ -11,6 +11,7 @@ from django.db import transaction
 
 from access.audit import audit_many
 from access.models import AuditEvent
+from access.rls import past_the_wall
 from employers.models import Employer
 from hubs.models import Sector
 from outcomes.models import Objective
@@ -255,7 +256,11 @@ def experience_delete(*, actor, experience_id: int) -> None:
     everyone = _everyone_on(experience)
     audit_many(actor, AuditEvent.Action.DELETE, experience.participations.all())
     audit_many(actor, AuditEvent.Action.DELETE, [experience])
-    experience.delete()
+    # Django's cascade finds the participations to delete with its own query: every one,
+    # including those of pupils who have moved to another school since (row-level security
+    # would hide those from this school, and the experience could not go).
+    with past_the_wall("an experience's participations go with it, wherever the pupil is"):
+        experience.delete()
     ledger_refresh(everyone)
 
 

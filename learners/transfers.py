@@ -23,7 +23,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Prefetch, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -505,7 +505,13 @@ def transfer_arrivals(*, actor):
 def transfer_requests(*, actor, status: str | None = None):
     """Requests the actor decides (open first, then decided), with the pupil as the
     pupil's own school holds them and the asking school's name."""
-    transfers = _decidable(actor).select_related("learner", "to_school", "from_school")
+    # The pupil comes by its own unscoped query: the one deciding may be a hub lead, whom
+    # the pupil-level scope (and row-level security) shows no pupil rows, yet who decides
+    # for a school without a careers leader and must see whom. Only these requests' pupils.
+    transfers = _decidable(actor).select_related("to_school", "from_school")
+    transfers = transfers.prefetch_related(
+        Prefetch("learner", queryset=Learner.all_tenants_UNSCOPED.all())
+    )
     if status:
         transfers = transfers.filter(status=status)
     still_open = Case(When(status=S.REQUESTED, then=Value(0)), default=Value(1))

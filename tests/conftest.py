@@ -21,6 +21,11 @@ def pytest_configure(config):
 
     # A deliberately slow hash protects real passwords; test users need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Row-level security (access.rls): the tests' own set-up and assertions outside any
+    # actor (refresh_from_db, related objects) see every row, as before the wall; requests,
+    # API calls and tasks still run under their actor's policies, and
+    # tests/test_row_level_security.py turns this off to show that no actor sees nothing.
+    settings.EQUALEX_DB_NO_ACTOR_SEES_ALL = True
     # Each xdist worker gets its own Redis database for the cache: the tests clear the
     # cache (rate limits, throttles) and must not clear another worker's counters.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")

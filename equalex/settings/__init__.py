@@ -142,6 +142,22 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _jit = "-c jit=" + ("on" if env_bool("EQUALEX_DB_JIT", False) else "off")
     _options["options"] = f"{_options.get('options', '')} {_jit}".strip()
+# Row-level security, the second wall behind the scoping layer (access.rls,
+# docs/row-level-security.md): every statement runs as this role, which neither owns the
+# tables nor bypasses RLS, with the actor's settings. The login role (DATABASE_URL) owns
+# the tables and runs migrations; it must be allowed to SET ROLE to this one (the
+# migration creates it when the login role may). Empty turns the wall off (the SQLite demo
+# has none).
+EQUALEX_DB_APP_ROLE = ""
+# A statement with no actor at all sees no pupil rows; only the tests turn this on.
+EQUALEX_DB_NO_ACTOR_SEES_ALL = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    EQUALEX_DB_APP_ROLE = os.environ.get("EQUALEX_DB_APP_ROLE", "equalex_app").strip()
+    if EQUALEX_DB_APP_ROLE:
+        # A server-side cursor's DECLARE cannot carry the statement prefix that sets the
+        # actor; Django then reads .iterator() results through a client-side cursor (also
+        # what a transaction pooler needs).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # SQLite (the demo) cannot enforce NULLS NOT DISTINCT, nor add an index's included columns
 # (W040: the participation window indexes still work there, without them); PostgreSQL,
 # which production and the tests use, does both.
