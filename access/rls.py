@@ -9,12 +9,12 @@ How a statement learns its actor: every statement the application sends on a con
 is prefixed, in the same round trip, with one SELECT of set_config(..., true) calls that
 switch to the application role (settings.EQUALEX_DB_APP_ROLE, which neither owns the
 tables nor bypasses RLS) and set the actor's settings (equalex.role, equalex.hub_id,
-equalex.school_id, equalex.school_ids, equalex.trust_school_ids, equalex.employer_id, equalex.purpose,
-equalex.system). PostgreSQL runs a multi-statement string as one transaction when none is
-open, and inside an open one the settings last until the next statement sets them again:
-either way each statement runs under its own actor and the settings are transaction-local,
-so nothing outlives the transaction (safe with persistent connections and with a
-transaction pooler such as PgBouncer).
+equalex.school_id, equalex.school_ids, equalex.trust_school_ids, equalex.employer_id,
+equalex.purpose, equalex.system). PostgreSQL runs a multi-statement string as one
+transaction when none is open, and inside an open one the settings last until the next
+statement sets them again: either way each statement runs under its own actor and the
+settings are transaction-local, so nothing outlives the transaction (safe with
+persistent connections and with a transaction pooler such as PgBouncer).
 
 With no actor set the statement still runs as the application role with empty settings:
 no pupil rows (fail closed). System actors (tasks, commands, demo data) and platform

@@ -255,3 +255,23 @@ def test_the_policies_leave_the_querys_own_index_usable(world):
         )
     assert "Seq Scan" not in plan, plan
     assert "Index" in plan and "InitPlan" in plan, plan
+
+
+def test_a_trust_lead_sees_named_rows_only_of_the_schools_that_grant_them(world, nominated):
+    from schools.models import TrustPupilAccess
+
+    lead = actor(world.a, Role.TRUST_LEAD)  # Trust A holds School A1 only
+    with acting_as(lead):
+        for table in PUPIL_TABLES:
+            assert schools_seen(table) == set(), table  # no grant: no named rows
+    with acting_as(lead.for_aggregates()):
+        assert schools_seen("learners_learner") == {world.a.school.pk}  # totals: its school
+    with all_tenants_UNSAFE("test: the school grants its trust"):
+        TrustPupilAccess.objects.create(
+            school=world.a.school, hub=world.a.hub, trust_id=world.a.school.trust_id
+        )
+    with acting_as(actor(world.a, Role.TRUST_LEAD)):
+        for table in PUPIL_TABLES:
+            assert schools_seen(table) <= {world.a.school.pk}, table
+        assert schools_seen("learners_learner") == {world.a.school.pk}
+        assert rows("SELECT id FROM learners_learner WHERE upn = %s", [world.b.pupil.upn]) == []
