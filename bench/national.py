@@ -10,13 +10,15 @@ API, hub leads' dashboards) and prints requests/s, p50, p95, p99 and errors per 
 
     .venv/bin/python bench/national.py [--scale 0.1] [--rebuild] [--repeat 5]
         [--users 50] [--seconds 60] [--skip-load] [--jit settings|on|off|both]
+        [--rls settings|on|off|both]
 
 --scale 1 is England: 44 hubs, 3,100 schools, 3.3 M pupils in Years 7-11, 1.04 M
 experiences and 25.3 M participations, built in about 5 minutes on a 2-core machine (the
 default 0.1 is a tenth of it, built in about 30 s). The database is
 reused when it already holds data built at the asked scale (the scale is stored in the
 table bench_national_meta); --rebuild builds it again. --skip-load leaves out the load test.
---jit both measures the table with jit on and off, alternating run by run (bench/_setup.py).
+--jit both measures the table with jit on and off, alternating run by run (bench/_setup.py);
+--rls both likewise with row-level security on and off (docs/row-level-security.md).
 
 Uses PostgreSQL (DATABASE_URL, default database equalex_bench_national on 127.0.0.1) and a
 Redis cache shared with gunicorn's workers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9).
@@ -37,7 +39,14 @@ from datetime import date
 from itertools import count
 from pathlib import Path
 
-from _setup import ROOT, add_jit_argument, django_on_bench_database, jit_sides, set_jit
+from _setup import (
+    ROOT,
+    add_jit_argument,
+    add_rls_argument,
+    bench_sides,
+    django_on_bench_database,
+    set_side,
+)
 
 DATABASE = "equalex_bench_national"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -499,7 +508,7 @@ def measure(args, today, hub, school, leaders, lead, analyst, tokens):
         ),
         ("log a class of 30 (API POST)", log_via_api, log_floor, "<= 15 queries", None),
     ]
-    sides = jit_sides(args.jit)
+    sides = bench_sides(args)
     results = []
     for label, run, floor, target, ratio_target in rows:
         # Measured and floor alternate within each repetition: the same load falls on both.
@@ -544,25 +553,25 @@ def timed_both(run, floor, sides, repeat):
 
     times = {side: ([], []) for side in sides}
     for side in sides:
-        set_jit(side)
+        set_side(side)
         run()
         floor()
     for n in range(repeat):
         for side in sides if n % 2 == 0 else list(reversed(sides)):
-            set_jit(side)
+            set_side(side)
             if n % 2 == 0:
                 times[side][0].append(clock(run))
                 times[side][1].append(clock(floor))
             else:
                 times[side][1].append(clock(floor))
                 times[side][0].append(clock(run))
-    set_jit(sides[0])
+    set_side(sides[0])
     return {side: tuple(statistics.median(t) for t in pair) for side, pair in times.items()}
 
 
 def print_table(results, sides, post_queries, readings) -> None:
     for side in sides:
-        title = f" (jit {side})" if side != "settings" else ""
+        title = f" ({side})" if side != "settings" else ""
         print(f"\nissue 12 table{title}: median of the runs, ratio = measured / floor")
         print(f"{'work':<44}{'measured ms':>12}{'floor ms':>10}{'ratio':>7}  target: verdict")
         for label, by_side, target, ratio_target in results:
@@ -714,6 +723,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--skip-load", action="store_true")
     add_jit_argument(parser)
+    add_rls_argument(parser)
     args = parser.parse_args()
     # One Redis cache shared by this process and gunicorn's workers, as in production:
     # the nightly warm-up here serves them, and a hub counted by one worker serves all
