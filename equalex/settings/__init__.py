@@ -221,6 +221,9 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Sign-ins per address (allauth's default 30 a minute): a school whose staff all come
+    # from one address, or a load test on loopback, may need more.
+    "login": os.environ.get("EQUALEX_LOGIN_RATE", "30/m/ip"),
 }
 # Single sign-on for staff (accounts.sso_config): Microsoft 365 and Google Workspace, or
 # any OpenID Connect provider, listed in EQUALEX_SSO_PROVIDERS; none listed, no buttons.
