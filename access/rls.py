@@ -319,6 +319,12 @@ def with_actor_scope(execute, sql, params, many, context):
     if sql.lstrip()[:9].upper().startswith(_TRANSACTION_CONTROL):
         # Savepoints touch no rows, and a rollback must run even in a failed transaction.
         return execute(sql, params, many, context)
+    if not any(table in sql for table in POLICIES):
+        # A statement that names no pupil-level table cannot read or write one (no
+        # views, triggers or database-level cascades lead there), so it needs neither
+        # the role nor the actor: most of a page's statements (session, user, hub, audit)
+        # skip the prefix and its cost.
+        return execute(sql, params, many, context)
     raw = context["connection"].connection
     status = raw.info.transaction_status if raw is not None else None
     if status == 3:  # TRANSACTION_STATUS_INERROR

@@ -26,6 +26,16 @@ def rows(sql, params=None):
         return cursor.fetchall()
 
 
+# What a statement that names a pupil-level table runs as: these probes read only the
+# role and settings, so they name one in a comment (statements naming none skip the
+# prefix, see test_a_statement_naming_no_pupil_table_runs_without_the_prefix).
+PUPIL_TABLE_NAMED = " /* learners_learner */"
+
+
+def probe(sql):
+    return rows(sql + PUPIL_TABLE_NAMED)
+
+
 def schools_seen(table):
     return {school_id for (school_id,) in rows(f"SELECT school_id FROM {table}")}
 
@@ -73,7 +83,7 @@ def test_statements_run_as_a_role_that_neither_owns_the_tables_nor_bypasses_the_
     world,
 ):
     with acting_as(actor(world.a, Role.CAREERS_LEADER)):
-        [(user, superuser, bypass)] = rows(
+        [(user, superuser, bypass)] = probe(
             "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
         )
         owners = {
@@ -220,7 +230,7 @@ def test_in_autocommit_the_settings_end_with_their_statement():
     transaction pooler needs (nothing is left on the server connection)."""
     staff = Actor(role=Role.SCHOOL_STAFF, school_id=1, hub_id=1)
     with acting_as(staff):
-        assert rows("SELECT current_setting('equalex.school_ids', true), current_user") == [
+        assert probe("SELECT current_setting('equalex.school_ids', true), current_user") == [
             ("1", "equalex_app")
         ]
     connection.ensure_connection()
@@ -233,13 +243,13 @@ def test_in_autocommit_the_settings_end_with_their_statement():
 
 def test_system_statements_run_as_the_login_role_that_owns_the_tables(world):
     with acting_as(actor(world.a, Role.CAREERS_LEADER)), transaction.atomic():
-        assert rows("SELECT current_user") == [("equalex_app",)]
+        assert probe("SELECT current_user") == [("equalex_app",)]
         # Even later in the same transaction, a system statement is the owner's again.
         with all_tenants_UNSAFE("test"):
-            assert rows("SELECT current_user, current_setting('equalex.system')") == [
+            assert probe("SELECT current_user, current_setting('equalex.system')") == [
                 (connection.settings_dict["USER"], "on")
             ]
-        assert rows("SELECT current_user") == [("equalex_app",)]
+        assert probe("SELECT current_user") == [("equalex_app",)]
 
 
 def test_the_policies_leave_the_querys_own_index_usable(world):
@@ -275,3 +285,13 @@ def test_a_trust_lead_sees_named_rows_only_of_the_schools_that_grant_them(world,
             assert schools_seen(table) <= {world.a.school.pk}, table
         assert schools_seen("learners_learner") == {world.a.school.pk}
         assert rows("SELECT id FROM learners_learner WHERE upn = %s", [world.b.pupil.upn]) == []
+
+
+def test_a_statement_naming_no_pupil_table_runs_without_the_prefix(world):
+    with acting_as(actor(world.a, Role.CAREERS_LEADER)):
+        assert rows("SELECT current_user, current_setting('equalex.role', true)") == [
+            (connection.settings_dict["USER"], "")
+        ]
+        assert probe("SELECT current_user, current_setting('equalex.role', true)") == [
+            ("equalex_app", "careers_leader")
+        ]
