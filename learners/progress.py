@@ -6,6 +6,7 @@ Every figure is an aggregate over participations: no Python loop over pupils' ro
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +17,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Expression,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -28,7 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.lookups import GreaterThanOrEqual
 
 from .models import Experience, Participation
 
@@ -181,6 +183,7 @@ def virtual_q(prefix: str = "") -> Q:
 # -- Pro-rata expectations: depend only on cohort and date, so computed per cohort.
 
 
+@functools.lru_cache(maxsize=512)
 def _stage_fraction(cohort: int, as_at: date, first_offset: int, years: int) -> Fraction:
     start = date(cohort + first_offset, 9, 1)
     end = date(cohort + first_offset + years, 9, 1)
@@ -188,19 +191,7 @@ def _stage_fraction(cohort: int, as_at: date, first_offset: int, years: int) -> 
     return Fraction(min(max(elapsed, 0), (end - start).days), (end - start).days)
 
 
-def _exactly_behind(hours: str, cohort: int, as_at: date, first_offset: int, years: int):
-    """hours < 25 x elapsed/length, compared exactly in integers and decimals: hours x
-    length < 25 x elapsed. (A share rounded to 0.01 first would call a pupil on track who
-    has 0.25 hours against an exact share of 0.2509.)"""
-    share = _stage_fraction(cohort, as_at, first_offset, years)
-    return LessThan(
-        ExpressionWrapper(
-            F(hours) * Value(share.denominator), output_field=DecimalField(max_digits=14)
-        ),
-        Value(WEEK_HOURS * share.numerator),
-    )
-
-
+@functools.lru_cache(maxsize=512)
 def expected_hours(cohort: int, as_at: date) -> tuple[Decimal, Decimal]:
     """Hours a pupil should have by `as_at` to be on track: (KS3 week, KS4 placement week)."""
     # From the exact share, rounded once (through a float, 25 x 1/3 could publish 8.33 or
@@ -355,8 +346,7 @@ def _from_ledger(learners, figures=None):
 def _with_dated_figures(queryset, as_at: date, only_cohorts=None):
     """The figures that move with the calendar, not with the pupil's history: the pro-rata
     expectation, the pupil's current stage and whether they are behind it. A branch per
-    cohort in school on the day (or per cohort of only_cohorts among them): building the
-    branches costs more than the query that reads a year group from the ledger."""
+    cohort in school on the day (or per cohort of only_cohorts among them)."""
     from .academic import academic_year_of
 
     cohorts = [
@@ -364,41 +354,100 @@ def _with_dated_figures(queryset, as_at: date, only_cohorts=None):
         for c in range(as_at.year - 8, as_at.year + 1)
         if only_cohorts is None or c in only_cohorts
     ]
-    expected = {
-        name: Case(
-            *[When(cohort=c, then=Value(expected_hours(c, as_at)[index])) for c in cohorts],
-            default=Value(Decimal(0)),
-            output_field=HOURS,
-        )
-        for index, name in enumerate(("ks3_expected_hours", "ks4_expected_hours"))
-    }
     year = academic_year_of(as_at)
+    # Behind: fewer counted hours than the exact pro-rata share of the current stage's
+    # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11), compared in
+    # integers: hours x length < 25 x elapsed. (A share rounded to 0.01 first would call a
+    # pupil on track who has 0.25 hours against an exact share of 0.2509.)
+    behind = {}
+    for c in cohorts:
+        if 0 <= year - c <= 2:
+            share = _stage_fraction(c, as_at, 0, 3)
+            behind[c] = (0, share.denominator, WEEK_HOURS * share.numerator)
+        elif 3 <= year - c <= 4:
+            share = _stage_fraction(c, as_at, 3, 2)
+            behind[c] = (1, share.denominator, WEEK_HOURS * share.numerator)
     return queryset.annotate(
-        **{name: _ByPupil(e, output_field=e.output_field) for name, e in expected.items()},
+        ks3_expected_hours=_ByCohort({c: expected_hours(c, as_at)[0] for c in cohorts}),
+        ks4_expected_hours=_ByCohort({c: expected_hours(c, as_at)[1] for c in cohorts}),
         stage_offset=_ByPupil(Value(year) - F("cohort"), output_field=WHOLE),
-        # Behind: fewer counted hours than the exact pro-rata share of the current stage's
-        # week (KS3 for Years 7-9, the KS4 placement week for Years 10-11).
-        behind=Case(
-            *[
-                When(
-                    Q(cohort=c) & _exactly_behind("ks3_hours", c, as_at, 0, 3),
-                    then=Value(True),
-                )
-                for c in cohorts
-                if 0 <= year - c <= 2
-            ],
-            *[
-                When(
-                    Q(cohort=c) & _exactly_behind("ks4_placement_hours", c, as_at, 3, 2),
-                    then=Value(True),
-                )
-                for c in cohorts
-                if 3 <= year - c <= 4
-            ],
-            default=Value(False),
-            output_field=FLAG,
-        ),
+        behind=_BehindByCohort(behind),
     )
+
+
+def _number_placeholder(connection) -> str:
+    # SQLite (the demo) receives a Decimal as text, and text compares greater than any
+    # number there: cast it, as Django's own expressions do on SQLite.
+    return "CAST(%s AS NUMERIC)" if connection.vendor == "sqlite" else "%s"
+
+
+class _ByCohort(Expression):
+    """CASE cohort WHEN c THEN hours ... ELSE 0 END: the pro-rata share of each cohort in
+    school, one expression node. Case(When(cohort=c)...) built the same SQL from a lookup
+    per cohort, and building and hashing those cost a page more than reading its rows."""
+
+    output_field = HOURS
+
+    def __init__(self, hours_by_cohort: dict[int, Decimal]):
+        super().__init__()
+        self.hours_by_cohort = hours_by_cohort
+        self.cohort = F("cohort")
+
+    def get_source_expressions(self):
+        return [self.cohort]
+
+    def set_source_expressions(self, expressions):
+        (self.cohort,) = expressions
+
+    def as_sql(self, compiler, connection):
+        cohort_sql, cohort_params = compiler.compile(self.cohort)
+        number = _number_placeholder(connection)
+        branches, params = [], list(cohort_params)
+        for cohort, hours in self.hours_by_cohort.items():
+            branches.append(f"WHEN %s THEN {number}")
+            params += [cohort, hours]
+        if not branches:
+            return number, [Decimal(0)]
+        sql = f"CASE {cohort_sql} {' '.join(branches)} ELSE {number} END"
+        return sql, [*params, Decimal(0)]
+
+    def get_group_by_cols(self):
+        return _columns(self.cohort)
+
+
+class _BehindByCohort(Expression):
+    """CASE cohort WHEN c THEN hours x length < 25 x elapsed ... ELSE false END, where
+    hours are the KS3 hours for a cohort in Years 7-9 and the KS4 placement hours for one
+    in Years 10-11: `behind`, one expression node (see _ByCohort)."""
+
+    output_field = FLAG
+
+    def __init__(self, comparisons: dict[int, tuple[int, int, Decimal]]):
+        super().__init__()
+        # cohort -> (0 for KS3 hours or 1 for KS4 placement hours, length, 25 x elapsed)
+        self.comparisons = comparisons
+        self.sources = [F("cohort"), F("ks3_hours"), F("ks4_placement_hours")]
+
+    def get_source_expressions(self):
+        return self.sources
+
+    def set_source_expressions(self, expressions):
+        self.sources = list(expressions)
+
+    def as_sql(self, compiler, connection):
+        cohort, *hours = (compiler.compile(source) for source in self.sources)
+        if not self.comparisons:
+            return "%s", [False]
+        number = _number_placeholder(connection)
+        branches, params = [], list(cohort[1])
+        for c, (stage, length, bound) in self.comparisons.items():
+            stage_sql, stage_params = hours[stage]
+            branches.append(f"WHEN %s THEN ({stage_sql}) * %s < {number}")
+            params += [c, *stage_params, length, bound]
+        return f"CASE {cohort[0]} {' '.join(branches)} ELSE %s END", [*params, False]
+
+    def get_group_by_cols(self):
+        return _columns(self.sources[0])
 
 
 def _counted_from_raw(learners, rules: ProgressRules, as_at: date, variety: bool):

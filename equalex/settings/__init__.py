@@ -175,6 +175,9 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "equalex"),
         }
     }
+    # Every signed-in page read its session row first; the shared cache answers that read
+    # (the row is still written, so a cache flush signs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
