@@ -53,6 +53,21 @@ def audit_many(actor, action: str, instances, changed=()) -> None:
         (instance._meta.label, str(instance.pk), instance.hub_id, instance.school_id)
         for instance in instances
     ]
+    _audit(actor, action, rows, changed)
+
+
+def audit_rows(actor, action: str, model, rows, changed=()) -> None:
+    """audit_many for rows read as dicts (`.values()` with pk, hub_id and school_id)."""
+    label = model._meta.label
+    _audit(
+        actor,
+        action,
+        [(label, str(row["pk"]), row["hub_id"], row["school_id"]) for row in rows],
+        changed,
+    )
+
+
+def _audit(actor, action: str, rows, changed) -> None:
     if not rows:
         return
     who = (actor.user_id, describe(actor), action, list(changed))

@@ -15,7 +15,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from access.audit import audit_many
+from access.audit import audit_many, audit_rows
 from access.models import AuditEvent
 from access.roles import Role
 from employers import services as employer_services
@@ -182,7 +182,7 @@ class PupilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         same serializer), every figure of the pupil's timeline page. Audited."""
         as_at = _as_at(request)
         pupil = pupils_with_progress(self.actor, self.get_queryset(), as_at).get(pk=pk)
-        audit_many(self.actor, AuditEvent.Action.VIEW, [pupil])
+        audit_rows(self.actor, AuditEvent.Action.VIEW, Learner, [pupil])
         return Response(s.PupilProgressSerializer(pupil, context={"as_at": as_at}).data)
 
     @extend_schema(
@@ -233,10 +233,7 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
     filterset_class = filters.PupilFilter
 
     def scoped_queryset(self):
-        # Only the columns the figures and the audit need: a 1,000-pupil page otherwise
-        # loads and builds every pupil's names and flags it never shows.
-        pupils = Learner.objects.only("upn", "school_id", "hub_id", "cohort")
-        return pupils_with_progress(self.actor, pupils, self._as_at())
+        return pupils_with_progress(self.actor, Learner.objects.all(), self._as_at())
 
     def _as_at(self):
         if not hasattr(self, "_as_at_value"):
@@ -248,7 +245,7 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        audit_many(self.actor, AuditEvent.Action.VIEW, page)
+        audit_rows(self.actor, AuditEvent.Action.VIEW, Learner, page)
         return page
 
     @extend_schema(parameters=[AS_AT])
@@ -271,10 +268,12 @@ class LikelyDuplicateError(exceptions.APIException):
 
 
 def pupils_with_progress(actor, pupils, as_at: date):
-    """Pupils (a scoped queryset) with every figure the timeline page shows, as at a date:
-    one query, whatever the number of pupils."""
-    rules = ProgressRules.for_hub(Hub.objects.get(pk=actor.hub_id))
-    return with_progress(pupils, rules=rules, as_at=as_at, variety=True)
+    """Pupils (a scoped queryset) with every figure the timeline page shows, as at a date,
+    as rows of PupilProgressSerializer.row_names(): one query, whatever the number of
+    pupils."""
+    rules = ProgressRules.for_hub(Hub.objects.only(*ProgressRules.HUB_FIELDS).get(pk=actor.hub_id))
+    progress = with_progress(pupils, rules=rules, as_at=as_at, variety=True)
+    return progress.values(*s.PupilProgressSerializer.row_names())
 
 
 class ExperienceViewSet(

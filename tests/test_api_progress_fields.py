@@ -242,7 +242,8 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world, history, 
             with all_tenants_UNSAFE("test"):
                 ledger_rebuild()
         rules = ProgressRules.for_hub(world.a.hub)
-        pupils = list(with_progress(Learner.objects.all(), rules=rules, as_at=today, variety=True))
+        progress = with_progress(Learner.objects.all(), rules=rules, as_at=today, variety=True)
+        pupils = list(progress.values(*PupilProgressSerializer.row_names()))
     serializer = PupilProgressSerializer(context={"as_at": today})
     assert len(pupils) > 1
     for pupil in pupils:
