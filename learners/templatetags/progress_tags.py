@@ -59,7 +59,7 @@ def cohort_rows(pupils):
             surname=html.escape(p["surname"]),
             first_name=html.escape(p["first_name"]),
             # A leaver is still counted; the school sees they are no longer on the roll.
-            left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%b %Y}</span>'
+            left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%B %Y}</span>'
             if p.get("left_on")
             else "",
             flags=(_PP if p["disadvantaged"] else "")
@@ -153,3 +153,17 @@ def gap_words(points, group: str = "FSM pupils") -> str:
     if value < 0:
         return f"{group} are {size} {unit} ahead of others"
     return f"{group} are level with others"
+
+
+@register.filter
+def gap_short(points) -> str:
+    """A gap in a table's cell: "14 points behind", "3 points ahead", "level", or a dash."""
+    from decimal import Decimal
+
+    if points is None or points == "":
+        return "—"
+    value = Decimal(str(points))
+    if not value:
+        return "level"
+    size = _number(abs(value))
+    return f"{size} point{'' if size == '1' else 's'} {'behind' if value > 0 else 'ahead'}"
