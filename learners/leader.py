@@ -133,6 +133,8 @@ PUPIL_SORTS = {
     "name": ("surname", "legal_first_name", "pk"),
     "group": ("group_digits", "registration_group", "surname", "legal_first_name"),
     "progress": ("total_hours", "surname", "legal_first_name"),
+    # behind_first's order: disadvantaged pupils who are behind, then others behind.
+    "priority": ("priority", "surname", "legal_first_name"),
 }
 
 
@@ -188,6 +190,8 @@ def pupil_search(
     )
     if behind:
         progress = progress.filter(behind=True)
+    if sort == "priority":
+        progress = behind_first(progress)
     order = PUPIL_SORTS.get(sort, PUPIL_SORTS["year"])
     return (
         progress.annotate(group_digits=_group_digits())

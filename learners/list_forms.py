@@ -28,6 +28,7 @@ class PupilListFilter(forms.Form):
             ("group", "Registration group"),
             ("name", "Surname"),
             ("progress", "Fewest days first"),
+            ("priority", "Disadvantaged and behind first"),
         ],
     )
 

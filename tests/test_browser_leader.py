@@ -201,6 +201,10 @@ def test_a_careers_leaders_week_at_a_school_of_1500_pupils(page, live_server, wo
     page.get_by_role("link", name=re.compile(r"^All \d+ pupils? behind$")).click()
     expect(page.get_by_role("checkbox", name="Behind")).to_be_checked()
     expect(page.locator("#pupils caption")).to_contain_text(f"{figures['behind_total']} pupil")
+    expect(page.locator("#pupils tbody tr").first.locator("th a")).to_have_text(
+        f"{first_behind['surname']}, {first_behind['first_name']}"
+    )
+    shot(page, "pupils-behind")
 
     page.goto(f"{live_server.url}/pupils/")
     expect(page.locator("#pupils caption")).to_have_text("1501 pupils: 1 to 50 shown")
