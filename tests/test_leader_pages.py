@@ -375,3 +375,23 @@ def test_the_list_of_pupils_behind_can_put_the_disadvantaged_first(client, world
         "Surname00800, Pupil800",
         "Surname00801, Pupil801",
     ]
+
+
+def test_durations_dates_gaps_and_fsm_quarters_are_written_in_words():
+    from learners.templatetags.progress_tags import (
+        days_hours,
+        fsm_quarter,
+        gap_short,
+        gap_words,
+        uk_date,
+    )
+
+    assert days_hours(Decimal("10")) == "2 days (10 hours)"
+    assert days_hours(Decimal("5")) == "1 day (5 hours)"
+    assert days_hours(Decimal("2.50")) == "0.5 days (2.5 hours)"
+    assert uk_date(date(2026, 3, 3)) == uk_date("2026-03-03") == "3 March 2026"
+    assert gap_words(Decimal("14.0")) == "FSM pupils are 14 points behind others"
+    assert gap_words(-2.5, "SEND pupils") == "SEND pupils are 2.5 points ahead of others"
+    assert gap_words(0) == "FSM pupils are level with others"
+    assert gap_short(1) == "1 point behind" and gap_short(None) == "—"
+    assert fsm_quarter("Q1") == "Lowest FSM quarter" and fsm_quarter("Q4") == "Highest FSM quarter"
