@@ -154,7 +154,7 @@ class Opportunity(TenantModel, MeaningfulDesign):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.start_date:%d %b %Y})"
+        return f"{self.title} ({self.start_date.day} {self.start_date:%B %Y})"
 
 
 class Nomination(TenantModel):

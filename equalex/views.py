@@ -7,8 +7,10 @@ from access.roles import Role
 from access.routes import public, requires
 from employers.selectors import employer_list
 from hubs.selectors import hub_list_with_counts, hub_school_list
+from learners.leader import leader_home
+from learners.selectors import school_get
 from schools.models import Trust
-from schools.selectors import school_year_group_summary, trust_school_progress
+from schools.selectors import trust_school_progress
 
 
 @requires("home.view")
@@ -17,7 +19,10 @@ def home(request):
     context = {}
     if actor.role in (Role.CAREERS_LEADER, Role.SCHOOL_STAFF):
         template = "home/school.html"
-        context["summary"] = school_year_group_summary(actor=actor, school_id=actor.school_id)
+        context.update(
+            leader_home(actor=actor, school_id=actor.school_id, today=timezone.localdate())
+        )
+        context["school"] = school_get(actor=actor, school_id=actor.school_id)
     elif actor.role == Role.HUB_LEAD:
         template = "home/hub.html"
         context["schools"] = hub_school_list(actor=actor)

@@ -213,7 +213,7 @@ class Experience(TenantModel, MeaningfulDesign):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.start_date:%d %b %Y})"
+        return f"{self.title} ({self.start_date.day} {self.start_date:%B %Y})"
 
     def save(self, *args, **kwargs):
         from .academic import academic_year_of

@@ -119,6 +119,25 @@ def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:
     number of queries whatever the number of pupils (grouped_progress, as the reports)."""
     rules = rules_for_school(actor=actor, school_id=school_id)
     pupils = Learner.objects.filter(school_id=school_id)
+    return {
+        "rows": [
+            {key: value for key, value in row.items() if key in SUMMARY_ROW_FIELDS}
+            for row in school_year_rows(pupils, rules=rules, as_at=as_at)
+        ],
+        "compass": compass_answers(pupils, rules=rules, as_at=as_at),
+        "rules": rules,
+    }
+
+
+SUMMARY_ROW_FIELDS = ("year_group", "pupils", "on_track", "behind", "ks3_met", "ks4_met")
+SUMMARY_ROW_FIELDS += ("fsm_on_track_pct", "others_on_track_pct")
+
+
+def school_year_rows(pupils, *, rules: ProgressRules, as_at: date) -> list[dict]:
+    """Per year group of a school's pupils (Years 7-11, and 12-13 where it has any): pupils,
+    on track and behind (with the on-track share, whole percent), weeks met, FSM and other
+    pupils' on-track shares; `stage` says whether the year is in a key stage with a week
+    to reach. One grouped query (grouped_progress)."""
     by_cohort = {
         row["key"]: row for row in grouped_progress(pupils, rules=rules, as_at=as_at, by="cohort")
     }
@@ -134,8 +153,10 @@ def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:
         rows.append(
             {
                 "year_group": year_group,
+                "stage": year_group <= 11,
                 "pupils": row["pupils"],
                 "on_track": row["pupils"] - row["behind"],
+                "on_track_pct": _pct(row["pupils"] - row["behind"], row["pupils"]),
                 "behind": row["behind"],
                 "ks3_met": row["ks3_met"],
                 "ks4_met": row["ks4_met"],
@@ -143,11 +164,7 @@ def school_progress_summary(*, actor, school_id: int, as_at: date) -> dict:
                 "others_on_track_pct": _pct(others - others_behind, others),
             }
         )
-    return {
-        "rows": rows,
-        "compass": compass_answers(pupils, rules=rules, as_at=as_at),
-        "rules": rules,
-    }
+    return rows
 
 
 def _pct(part: int, whole: int):

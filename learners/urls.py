@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import transfer_views, views
+from . import leader_views, transfer_views, views
 
 urlpatterns = [
-    path("", views.pupil_list, name="pupil_list"),
+    path("", leader_views.pupil_list, name="pupil_list"),
     path("<int:pupil_id>/", views.pupil_detail, name="pupil_detail"),
     path("<int:pupil_id>/skills/new/", views.pupil_skill_new, name="pupil_skill_new"),
     path("<int:pupil_id>/left/", transfer_views.pupil_leave_page, name="pupil_leave"),

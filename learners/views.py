@@ -5,33 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from access.routes import requires
-from schools.selectors import school_pupils_in_year
 
-from .academic import YEAR_GROUPS, year_group_on
+from .academic import year_group_on
 from .forms import SkillRatingForm
 from .models import Learner
 from .progress import with_progress
 from .selectors import pupil_get, pupil_skill_ratings, pupil_timeline, rules_for_school
 from .services import skill_rating_record
-
-
-@requires("pupil.view_named")
-def pupil_list(request):
-    try:
-        year_group = int(request.GET.get("year", 7))
-    except ValueError:
-        year_group = 7
-    # The school's own list; a trust lead reads a school's on trust_school_pupils.
-    if year_group not in YEAR_GROUPS or request.actor.school_id is None:
-        raise Http404
-    pupils = school_pupils_in_year(
-        actor=request.actor, school_id=request.actor.school_id, year_group=year_group
-    )
-    return render(
-        request,
-        "learners/pupil_list.html",
-        {"pupils": pupils, "year_group": year_group, "year_groups": YEAR_GROUPS},
-    )
 
 
 def _pupil_or_404(request, pupil_id):

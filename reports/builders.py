@@ -33,6 +33,7 @@ from learners.progress import (
     round_half_up,
     with_progress,
 )
+from learners.templatetags.progress_tags import FSM_QUARTERS
 from schools.models import School
 
 from .charts import bar_chart_svg
@@ -812,10 +813,10 @@ def charts_for(summary: dict) -> dict:
             ),
             "by_quartile": bar_chart_svg(
                 [
-                    (f"FSM {k}", v["on_track_pct"])
+                    (FSM_QUARTERS.get(k, k), v["on_track_pct"])
                     for k, v in summary.get("by_fsm_quartile", {}).items()
                 ],
-                title="On track by school FSM quartile",
+                title="On track by FSM quarter of the hub's schools",
             ),
         }
     return {}

@@ -28,10 +28,13 @@ def test_a_careers_leader_signs_in_sees_their_pupils_and_not_another_schools(
     page, live_server, world
 ):
     sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your school's pupils")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{world.a.school.name}: where we are"
+    )
 
     page.get_by_role("link", name="Year 9").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Year 9 pupils")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pupils")
+    expect(page.get_by_label("Year group")).to_have_value("9")
     expect(page.get_by_role("link", name="PupilA, Amelia")).to_be_visible()
     expect(page.get_by_text("SiblingA")).to_have_count(0)
 
@@ -47,7 +50,9 @@ def test_a_careers_leader_signs_in_sees_their_pupils_and_not_another_schools(
 
 def test_the_home_page_can_be_used_by_keyboard_alone(page, live_server, world):
     sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your school's pupils")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{world.a.school.name}: where we are"
+    )
     page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
@@ -60,7 +65,8 @@ def test_the_home_page_can_be_used_by_keyboard_alone(page, live_server, world):
             break
     assert page.evaluate("document.activeElement.textContent") == "Year 7"
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Year 7 pupils")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pupils")
+    expect(page.get_by_label("Year group")).to_have_value("7")
 
 
 def test_a_careers_leader_logs_one_experience_for_a_class_of_30(page, live_server, world):

@@ -431,7 +431,7 @@ def test_leavers_are_shown_as_leavers_and_pseudonymised_pupils_as_former_pupils(
     _left(left, date(2025, 7, 18))
     client.force_login(world.a.users[Role.CAREERS_LEADER])
     listing = client.get(reverse("pupil_list"), {"year": 10}).content.decode()
-    assert "left 18 Jul 2025" in listing and "Former pupil" in listing
+    assert "left 18 July 2025" in listing and "Former pupil" in listing
     assert gone.surname not in listing
     detail = client.get(reverse("pupil_detail", args=[gone.pk])).content.decode()
     assert "pseudonymised on" in detail and gone.upn not in detail

@@ -104,7 +104,7 @@ def test_the_national_page_and_api_show_the_latest_reading_by_as_at_date(client,
     make_run(hub=world.a.hub, as_at=LAST_JULY, finished=now)
     client.force_login(world.national_analyst)
     page = client.get(reverse("national_report")).content.decode()
-    assert "2 Dec 2026" in page and "31 Jul 2026" not in page
+    assert "2 December 2026" in page and "31 July 2026" not in page
     client.logout()
     answer = client.get(
         "/api/v1/national/hubs/?reading=latest", **bearer(token_for(world.national_analyst))

@@ -199,6 +199,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# "3 March 2026" wherever a template writes {{ day|date }} (equalex/formats/en_GB).
+FORMAT_MODULE_PATH = ["equalex.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -59,7 +59,7 @@ def cohort_rows(pupils):
             surname=html.escape(p["surname"]),
             first_name=html.escape(p["first_name"]),
             # A leaver is still counted; the school sees they are no longer on the roll.
-            left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%b %Y}</span>'
+            left=f' <span class="tag">left {p["left_on"].day} {p["left_on"]:%B %Y}</span>'
             if p.get("left_on")
             else "",
             flags=(_PP if p["disadvantaged"] else "")
@@ -82,3 +82,88 @@ def _status(pupil) -> str:
     if pupil["ten_days_met"]:
         return "Ten days met"
     return "<strong>Behind</strong>" if pupil["behind"] else "On track"
+
+
+def _number(value) -> str:
+    """A decimal without trailing zeros: 2.50 -> "2.5", 10.00 -> "10"."""
+    from decimal import Decimal
+
+    return f"{Decimal(value).normalize():f}"
+
+
+@register.filter
+def days_hours(hours) -> str:
+    """A duration as the platform states it: days (of 5 hours) with the hours in brackets,
+    "2 days (10 hours)", "1 day (5 hours)", "0.5 days (2.5 hours)"."""
+    if hours is None or hours == "":
+        return "—"
+    day_count = days(hours)
+    hour_text = _number(hours)
+    return (
+        f"{day_count} day{'' if day_count == '1' else 's'} "
+        f"({hour_text} hour{'' if hour_text == '1' else 's'})"
+    )
+
+
+@register.filter
+def uk_date(value) -> str:
+    """A date as "3 March 2026", from a date or the ISO text a report's JSON carries."""
+    from datetime import date, datetime
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+# The hub's schools are ranked by their share of FSM pupils and cut into four: "Q1" would
+# read as a Compass question, so the quarters are named in words wherever they show.
+FSM_QUARTERS = {
+    "Q1": "Lowest FSM quarter",
+    "Q2": "Second FSM quarter",
+    "Q3": "Third FSM quarter",
+    "Q4": "Highest FSM quarter",
+}
+
+
+@register.filter
+def fsm_quarter(key) -> str:
+    return FSM_QUARTERS.get(key, key)
+
+
+@register.filter
+def gap_words(points, group: str = "FSM pupils") -> str:
+    """A gap in on-track share (points: others minus the group, positive when the group is
+    behind) in words: "FSM pupils are 14 points behind others"."""
+    from decimal import Decimal
+
+    if points is None or points == "":
+        return f"No gap to show: there are no {group} or no others to compare."
+    value = Decimal(str(points))
+    size = _number(abs(value))
+    unit = "point" if size == "1" else "points"
+    if value > 0:
+        return f"{group} are {size} {unit} behind others"
+    if value < 0:
+        return f"{group} are {size} {unit} ahead of others"
+    return f"{group} are level with others"
+
+
+@register.filter
+def gap_short(points) -> str:
+    """A gap in a table's cell: "14 points behind", "3 points ahead", "level", or a dash."""
+    from decimal import Decimal
+
+    if points is None or points == "":
+        return "—"
+    value = Decimal(str(points))
+    if not value:
+        return "level"
+    size = _number(abs(value))
+    return f"{size} point{'' if size == '1' else 's'} {'behind' if value > 0 else 'ahead'}"

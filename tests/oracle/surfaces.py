@@ -74,6 +74,33 @@ def dash(value) -> str:
     return "—" if value is None else str(value)
 
 
+def uk_date_text(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def gap_text(points, group: str) -> str:
+    """A headline gap in words: "FSM pupils are 14 points behind others"."""
+    if points is None:
+        return f"No gap to show: there are no {group} or no others to compare."
+    size = f"{abs(Decimal(points)).normalize():f}"
+    unit = "point" if size == "1" else "points"
+    if points > 0:
+        return f"{group} are {size} {unit} behind others"
+    if points < 0:
+        return f"{group} are {size} {unit} ahead of others"
+    return f"{group} are level with others"
+
+
+def gap_cell(points) -> str:
+    """A gap in a table's cell: "14 points behind", "3 points ahead", "level"."""
+    if points is None:
+        return "—"
+    if not points:
+        return "level"
+    size = f"{abs(Decimal(points)).normalize():f}"
+    return f"{size} point{'' if size == '1' else 's'} {'behind' if points > 0 else 'ahead'}"
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -177,8 +204,8 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
     facts = [
         str(h["pupils"]),
         pct_text(h["on_track_pct"]),
-        f"{dash(h['fsm_gap'])} points",
-        f"{dash(h['send_gap'])} points",
+        gap_text(h["fsm_gap"], "FSM pupils"),
+        gap_text(h["send_gap"], "SEND pupils"),
         f"{pct_text(x['meaningful_pct'])} (all seven criteria: {pct_text(x['all_seven_pct'])})",
     ]
     compass = [[a["band"], str(a["numerator"]), str(a["denominator"])] for a in expected["compass"]]
@@ -189,7 +216,7 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
             pct_text(y["on_track_pct"]),
             str(y["ks3_met"]),
             str(y["ks4_met"]),
-            dash(y["fsm_gap"]),
+            gap_cell(y["fsm_gap"]),
         ]
         for y in expected["years"]
     ]
@@ -226,7 +253,7 @@ def cohort_page(client, loaded: Loaded, school: m.School, year: int, as_at: date
             if on
         )
         # A leaver is shown as one, beside the name (issue 13), whatever the reading's date.
-        left = f" left {p.pupil.left_on.day} {p.pupil.left_on:%b %Y}" if p.pupil.left_on else ""
+        left = f" left {p.pupil.left_on.day} {p.pupil.left_on:%B %Y}" if p.pupil.left_on else ""
         expected.append(
             [
                 f"{p.pupil.surname}, {p.pupil.first_name}{left}",
@@ -305,7 +332,7 @@ def hub_page_rows(summary: dict) -> tuple[list, list, list]:
     ]
     trend = [
         [
-            t["date"].isoformat(),
+            uk_date_text(t["date"]),
             pct_text(t["on_track_pct"]),
             pct_text(t["q1_pct"]),
             pct_text(t["q3_pct"]),
@@ -338,7 +365,7 @@ def national_rows(world: m.World, as_at: date) -> list[list[str]]:
         [
             h["name"],
             h["region"],
-            f"{as_at.day} {as_at:%b %Y}",
+            f"{as_at.day} {as_at:%B %Y}",
             str(h["totals"]["schools"]),
             str(h["totals"]["pupils"]),
             pct_text(h["totals"]["on_track_pct"]),
