@@ -124,6 +124,7 @@ class SharedPupil:
     nomination_id: int
     first_name: str
     year_group: int
+    school_name: str  # the nominating school: who to talk to about the pupil
     shared_support_needs: str
     status: str
     status_label: str
@@ -149,6 +150,7 @@ def nominations_received(*, actor, opportunity: Opportunity) -> list[SharedPupil
             "learner__preferred_first_name",
             "learner__legal_first_name",
             "learner__cohort",
+            "school__name",
             "shared_support_needs",
             "status",
             "decision_reason",
@@ -159,6 +161,7 @@ def nominations_received(*, actor, opportunity: Opportunity) -> list[SharedPupil
             nomination_id=row["pk"],
             first_name=row["learner__preferred_first_name"] or row["learner__legal_first_name"],
             year_group=year_group_on(row["learner__cohort"], opportunity.start_date),
+            school_name=row["school__name"],
             shared_support_needs=row["shared_support_needs"],
             status=row["status"],
             status_label=labels[row["status"]],
@@ -207,6 +210,23 @@ def nominable_pupils(*, actor, opportunity: Opportunity):
     )
 
 
+def _employer_ratings(opportunity: Opportunity, learner_ids) -> dict[int, tuple]:
+    """The Skills Builder rating the employer saved for each pupil on this opportunity
+    (skill id, step, skill name), so the attendance screen shows what was saved.
+
+    The employer cannot read rating rows: they are read here, unscoped, for the pupils
+    holding a place on its own opportunity (the caller's scoped nominations), and only
+    the employer's own ratings leave."""
+    from learners.models import SkillRating
+
+    rows = SkillRating.all_tenants_UNSCOPED.filter(
+        learner_id__in=learner_ids,
+        experience__opportunity_id=opportunity.pk,
+        rater=SkillRating.Rater.EMPLOYER,
+    ).values_list("learner_id", "skill_id", "step", "skill__name")
+    return {learner: (skill, step, name) for learner, skill, step, name in rows}
+
+
 def attendance_sheet(*, actor, opportunity: Opportunity):
     """The pupils holding a place, as the employer sees them on the attendance screen:
     shared columns, whether consent allows them to attend, and what was recorded."""
@@ -216,6 +236,7 @@ def attendance_sheet(*, actor, opportunity: Opportunity):
         .order_by("pk")
         .values(
             "pk",
+            "learner_id",
             "learner__preferred_first_name",
             "learner__legal_first_name",
             "learner__cohort",
@@ -226,12 +247,22 @@ def attendance_sheet(*, actor, opportunity: Opportunity):
             "participation__feedback_text",
         )
     )
+    rows = list(rows)
+    ratings = _employer_ratings(opportunity, [row["learner_id"] for row in rows])
+    no_rating = (None, None, "")
     return [
         {
             "nomination_id": row["pk"],
             "first_name": row["learner__preferred_first_name"] or row["learner__legal_first_name"],
             "year_group": year_group_on(row["learner__cohort"], opportunity.start_date),
             "shared_support_needs": row["shared_support_needs"],
+            **dict(
+                zip(
+                    ("skill_id", "skill_step", "skill_name"),
+                    ratings.get(row["learner_id"], no_rating),
+                    strict=True,
+                )
+            ),
             "problem": attendance_problem(
                 consent_needed=consent_needed, consent_answer=row["consent__answer"]
             ),
