@@ -135,7 +135,7 @@ class PlacementState:
 
     @property
     def can_ask_for_consent(self) -> bool:
-        return self.key in ("offered", "accepted", "consent_refused")
+        return self.waiting_on == "school"
 
     @property
     def can_remind(self) -> bool:

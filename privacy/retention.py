@@ -187,7 +187,7 @@ def retention_apply(*, actor, now: datetime | None = None) -> dict[str, int]:
         "consent details": (
             "employers.ParentalConsent",
             AuditEvent.Action.UPDATE,
-            list(CONSENT_DETAILS),
+            [*CONSENT_DETAILS, "share_needs_with_employer"],
             lambda: consent_details_clear(today=today, days=s.RETAIN_CONSENT_DETAILS_DAYS),
         ),
         "expired vetting documents": (
