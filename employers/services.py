@@ -241,7 +241,6 @@ def host_again_record(
     opportunity.save(
         update_fields=["host_again", "host_again_places", "host_again_answered_at", "updated_at"]
     )
-    audit_many(actor, AuditEvent.Action.UPDATE, [opportunity], changed=["host_again"])
     return opportunity
 
 
