@@ -143,7 +143,7 @@ def test_the_careers_leader_sees_the_board_and_asks_many_parents_at_once(page, l
     expect(row).to_contain_text("The employer: give feedback")
     row = board.get_by_role("row").filter(has_text=pupils[0].surname)
     expect(row).to_contain_text("The employer: offer a place or decline")
-    board.get_by_text("Details from Pat Parent").click()
+    board.get_by_text(f"Details from Pat Parent for {pupils[5].first_name}").click()
     expect(board.get_by_text("Nut allergy: carries an adrenaline pen.")).to_be_visible()
     expect(page.get_by_role("heading", name="Not answered yet (1)")).to_be_visible()
     assert axe_violations(page) == []
