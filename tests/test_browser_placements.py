@@ -301,7 +301,7 @@ def test_the_employer_sees_next_steps_a_full_opportunity_and_the_host_again_ques
         start_date=today - timedelta(days=1),
         end_date=today - timedelta(days=1),
     )
-    make_nomination(done, world.a.pupil, status="accepted")
+    _consent(make_nomination(done, world.a.pupil, status="accepted"), "given")
     with all_tenants_UNSAFE("test"):
         Opportunity.objects.filter(pk=done.pk).update(attendance_confirmed_at=timezone.now())
 

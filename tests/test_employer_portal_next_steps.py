@@ -298,7 +298,7 @@ def test_the_saved_skills_rating_shows_after_confirming(client, confirmed):
 def test_the_employer_says_it_would_host_again_and_how_many(client, world, confirmed):
     opportunity, *_ = confirmed
     url = reverse("opportunity_attendance", args=[opportunity.pk])
-    assert "Would you host pupils again?" in client.get(url).content.decode()
+    assert "Would you host pupils again, after" in client.get(url).content.decode()
     response = client.post(url, {"action": "host_again", "host_again": "yes"})
     assert response.status_code == 400
     assert "how many pupils" in response.content.decode()
