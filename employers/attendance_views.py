@@ -14,7 +14,8 @@ from outcomes.models import Skill
 from .attendance import Attendance, attendance_confirm
 from .models import Opportunity
 from .rules import attendance_open_on, default_duration_hours
-from .selectors import attendance_sheet, opportunity_get
+from .selectors import attendance_sheet, consent_details_for_employer, opportunity_get
+from .services import host_again_record
 
 
 def _number(text: str, kind, what: str, problems: list[str]):
@@ -66,9 +67,16 @@ def opportunity_attendance(request, opportunity_id: int):
     except Opportunity.DoesNotExist as missing:
         raise Http404 from missing
     sheet = attendance_sheet(actor=request.actor, opportunity=opportunity)
+    details = consent_details_for_employer(actor=request.actor, opportunity=opportunity)
+    for row in sheet:
+        row["details"] = details.get(row["nomination_id"])
     problems = []
     duration = request.POST.get("duration_hours") or default_duration_hours(opportunity)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "host_again":
+        problems = _host_again(request, opportunity)
+        if not problems:
+            return redirect("opportunity_attendance", opportunity_id=opportunity.pk)
+    elif request.method == "POST":
         records, problems = _records(request.POST, sheet)
         _keep_what_was_typed(sheet, request.POST)
         if not problems:
@@ -101,3 +109,23 @@ def opportunity_attendance(request, opportunity_id: int):
         },
         status=400 if problems else 200,
     )
+
+
+def _host_again(request, opportunity) -> list[str]:
+    answer = request.POST.get("host_again")
+    places = request.POST.get("host_again_places", "").strip()
+    try:
+        if answer not in ("yes", "no"):
+            raise ValidationError("Say whether you would host pupils again.")
+        if answer == "yes" and not places.isdigit():
+            raise ValidationError("Say how many pupils you could host, as a number.")
+        host_again_record(
+            actor=request.actor,
+            opportunity=opportunity,
+            host_again=answer == "yes",
+            places=int(places) if answer == "yes" else None,
+        )
+    except ValidationError as error:
+        return error.messages
+    messages.success(request, "Thank you: your answer is saved for the hub.")
+    return []

@@ -6,7 +6,27 @@ from django.shortcuts import render
 from access.routes import public
 from learners.academic import year_group_on
 
-from .consent import ConsentLinkUnusable, consent_answer, consent_can_change, consent_for_token
+from .consent import (
+    ConsentDetails,
+    ConsentLinkUnusable,
+    consent_answer,
+    consent_can_change,
+    consent_for_token,
+)
+
+DETAIL_FIELDS = (
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "medical_needs",
+    "travel_arrangements",
+)
+
+
+def _problems_by_field(error: ValidationError) -> tuple[list[str], dict[str, str]]:
+    if not hasattr(error, "error_dict"):
+        return error.messages, {}
+    by_field = {field: " ".join(messages) for field, messages in error.message_dict.items()}
+    return [message for messages in error.message_dict.values() for message in messages], by_field
 
 
 @public
@@ -15,21 +35,40 @@ def consent_answer_page(request, token: str):
         consent = consent_for_token(token)
     except ConsentLinkUnusable as problem:
         return render(request, "employers/consent_unusable.html", {"problem": problem}, status=410)
-    problems, values = [], {}
+    problems, errors, values = [], {}, {}
     if request.method == "POST":
         values = {
             "signed_by": request.POST.get("signed_by", ""),
-            "note": request.POST.get("note", ""),
+            **{name: request.POST.get(name, "") for name in DETAIL_FIELDS},
+            "share_needs_with_employer": request.POST.get("share_needs_with_employer") == "yes",
         }
         answer = request.POST.get("answer")
         try:
             if answer not in ("give", "refuse"):
                 raise ValidationError({"answer": "Choose whether you give or refuse consent."})
-            consent = consent_answer(token=token, give=answer == "give", **values)
+            consent = consent_answer(
+                token=token,
+                give=answer == "give",
+                signed_by=values["signed_by"],
+                details=ConsentDetails(
+                    **{name: values[name] for name in DETAIL_FIELDS},
+                    share_needs_with_employer=values["share_needs_with_employer"],
+                ),
+            )
         except ValidationError as error:
-            problems = error.messages
+            problems, errors = _problems_by_field(error)
         else:
             values = {}
+    if not values and consent.answer == consent.Answer.GIVEN:
+        # Changing an answer starts from the one given.
+        values = {
+            "signed_by": consent.signed_by,
+            **{name: getattr(consent, name) for name in DETAIL_FIELDS},
+            "share_needs_with_employer": consent.share_needs_with_employer,
+            "answer": "give",
+        }
+    elif request.method == "POST":
+        values["answer"] = request.POST.get("answer", "")
     nomination = consent.nomination
     return render(
         request,
@@ -44,6 +83,7 @@ def consent_answer_page(request, token: str):
             "school_name": consent.school.name,
             "can_change": consent_can_change(consent),
             "problems": problems,
+            "errors": errors,
             "values": values,
         },
         status=400 if problems else 200,

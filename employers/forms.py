@@ -15,6 +15,7 @@ TIER_CHOICES = [
 ]
 YEAR_CHOICES = [(year, f"Year {year}") for year in YEAR_GROUPS]
 DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class OpportunityForm(forms.Form):
@@ -67,6 +68,29 @@ class OpportunityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Offer it to schools in",
     )
+    # The day itself: parents see these on the consent form, schools on the opportunity.
+    starts_at = forms.TimeField(label="Arrival time", required=False, widget=TIME)
+    ends_at = forms.TimeField(label="Finishing time", required=False, widget=TIME)
+    address = forms.CharField(
+        label="Address pupils go to",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Where to report on the day, including the entrance if it is not obvious.",
+    )
+    dress_code = forms.CharField(
+        max_length=200, required=False, help_text="For example: smart casual, safety boots."
+    )
+    onsite_contact_name = forms.CharField(
+        label="On-site contact", max_length=200, required=False, help_text="Who pupils ask for."
+    )
+    onsite_contact_phone = forms.CharField(
+        label="On-site contact's phone", max_length=40, required=False
+    )
+    what_to_bring = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="For example: packed lunch, a pen, photo ID.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,6 +129,18 @@ class OpportunityForm(forms.Form):
             "accessibility_notes": data["accessibility_notes"],
             "hub_ids": [h.pk for h in data["hubs"]],
             "criteria": data["criteria"],
+            **{
+                name: data[name]
+                for name in (
+                    "starts_at",
+                    "ends_at",
+                    "address",
+                    "dress_code",
+                    "onsite_contact_name",
+                    "onsite_contact_phone",
+                    "what_to_bring",
+                )
+            },
         }
 
 

@@ -132,10 +132,25 @@ class Opportunity(TenantModel, MeaningfulDesign):
     year_groups = models.JSONField("eligible year groups", default=default_year_groups)
     postcode = models.CharField(max_length=8, blank=True)
     accessibility_notes = models.TextField("accessibility and SEND notes", blank=True)
+    # What a pupil, their parent and the school need to know to turn up on the day.
+    starts_at = models.TimeField("arrival time", null=True, blank=True)
+    ends_at = models.TimeField("finishing time", null=True, blank=True)
+    address = models.TextField("address pupils go to", blank=True)
+    dress_code = models.CharField(max_length=200, blank=True)
+    onsite_contact_name = models.CharField("on-site contact", max_length=200, blank=True)
+    onsite_contact_phone = models.CharField("on-site contact's phone", max_length=40, blank=True)
+    what_to_bring = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     visible_to_hubs = models.ManyToManyField("hubs.Hub", blank=True, related_name="+")
     attendance_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The employer's answer after the placement: would they host again, and how many pupils.
+    # employers.selectors.hub_hosting_capacity adds these up for a hub.
+    host_again = models.BooleanField("would host again", null=True, blank=True)
+    host_again_places = models.PositiveSmallIntegerField(
+        "places they would offer next time", null=True, blank=True
+    )
+    host_again_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -265,10 +280,34 @@ class ParentalConsent(TenantModel):
         help_text="Anything the parent or carer told the school, such as medical or emergency "
         "details for the placement.",
     )
+    # What the school and the employer need for the placement, and nothing more; blanked
+    # on the retention schedule (privacy.retention.CONSENT_DETAILS).
+    emergency_contact_name = models.CharField(
+        "emergency contact's name", max_length=200, blank=True
+    )
+    emergency_contact_phone = models.CharField(
+        "emergency contact's phone number", max_length=40, blank=True
+    )
+    medical_needs = models.TextField(
+        "medical or access needs",
+        blank=True,
+        help_text="Medical conditions, medicines, allergies or access needs for the placement.",
+    )
+    share_needs_with_employer = models.BooleanField(
+        "medical or access needs shared with the employer",
+        default=False,
+        help_text="The parent or carer chose to let the employer's supervisor see them.",
+    )
+    travel_arrangements = models.TextField(
+        blank=True, help_text="How the pupil gets to and from the placement."
+    )
     requested_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    # The last reminder emailed (a reminder sends a fresh link: only a digest is kept).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     answered_at = models.DateTimeField(null=True, blank=True, help_text="When they answered.")
     updated_at = models.DateTimeField(auto_now=True)
 

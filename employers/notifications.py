@@ -119,17 +119,28 @@ def nominations_decided(nominations, opportunity) -> None:
     )
 
 
-def consent_needed(consent, opportunity, *, pupil_first_name: str, school_name: str, token: str):
+def consent_needed(
+    consent,
+    opportunity,
+    *,
+    pupil_first_name: str,
+    school_name: str,
+    token: str,
+    reminder: bool = False,
+):
     """Consent needed: the parent or carer gets the link that answers it (no account)."""
     _send(
         [
             (
-                f"Consent needed: {pupil_first_name}'s work experience with "
+                f"{'Reminder: c' if reminder else 'C'}onsent needed: "
+                f"{pupil_first_name}'s work experience with "
                 f"{opportunity.employer.name}",
                 f"{school_name} has arranged for {pupil_first_name} to take part in "
                 f"“{opportunity.title}” with {opportunity.employer.name}, "
                 f"from {opportunity.start_date:%-d %B %Y} to {opportunity.end_date:%-d %B %Y}."
-                "\n\nPlease give or refuse your consent here (no account is needed):\n"
+                "\n\nPlease give or refuse your consent here (no account is needed). The form "
+                "also asks for an emergency contact, any medical or access needs and how "
+                f"{pupil_first_name} will travel:\n"
                 f"{_link('consent_answer', token)}\n\n"
                 f"If you were not expecting this email, contact {school_name}.\n",
                 [consent.sent_to],
@@ -147,7 +158,9 @@ def consent_answered(consent, opportunity) -> None:
                 f"{consent.signed_by} answered for "
                 f"{consent.nomination.learner.first_name}: "
                 f"{consent.get_answer_display().lower()}.\n"
-                f"{consent.note}\n\n{_link('opportunity_nominate', opportunity.pk)}\n",
+                # The parent's details stay on the site, behind sign-in: not in an email.
+                "Their emergency contact and any needs are on the placement board.\n\n"
+                f"{_link('placement_board')}\n",
                 careers_leaders(consent.school_id),
             )
         ]

@@ -9,7 +9,13 @@ from access.routes import requires
 
 from .forms import OpportunityForm
 from .models import Nomination, Opportunity
-from .selectors import employer_opportunities, nominations_received, opportunity_get, vetting_for
+from .selectors import (
+    consent_details_for_employer,
+    employer_opportunities,
+    nominations_received,
+    opportunity_get,
+    vetting_for,
+)
 from .services import (
     NoPlaceLeft,
     PlacementBlocked,
@@ -18,6 +24,8 @@ from .services import (
     opportunity_create,
     opportunity_publish,
 )
+
+WAITING = (Nomination.Status.NOMINATED, Nomination.Status.REFUSED_FULL)
 
 
 def _opportunity_or_404(request, opportunity_id):
@@ -90,11 +98,32 @@ def opportunity_nominations(request, opportunity_id: int):
         _decide(request, opportunity)
         return redirect("opportunity_nominations", opportunity_id=opportunity.pk)
     pupils = nominations_received(actor=request.actor, opportunity=opportunity)
-    waiting = [p for p in pupils if p.status in ("nominated", "refused_full")]
+    # The waiting list: pupils without a place, in the order they were nominated (the fair
+    # order decides among them when places are offered).
+    waiting = [p for p in pupils if p.status in WAITING]
+    positions = {p.nomination_id: position for position, p in enumerate(waiting, start=1)}
+    full = opportunity.places_held >= opportunity.capacity
+    details = consent_details_for_employer(actor=request.actor, opportunity=opportunity)
+    rows = [
+        {
+            "p": p,
+            "position": positions.get(p.nomination_id),
+            "details": details.get(p.nomination_id),
+        }
+        for p in pupils
+    ]
     return render(
         request,
         "employers/opportunity_nominations.html",
-        {"opportunity": opportunity, "pupils": pupils, "waiting": waiting},
+        {
+            "opportunity": opportunity,
+            "rows": rows,
+            "waiting": waiting,
+            "full": full,
+            # Deciding needs a published opportunity; accepting a pupil without a place
+            # needs a free one. Nothing that cannot succeed is offered.
+            "open": opportunity.status == Opportunity.Status.PUBLISHED,
+        },
     )
 
 

@@ -6,6 +6,7 @@ Services and selectors call these; nothing else restates a rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -114,3 +115,94 @@ def default_duration_hours(opportunity) -> Decimal:
         for offset in range((opportunity.end_date - opportunity.start_date).days + 1)
     )
     return max(days, 1) * HOURS_PER_DAY
+
+
+# -- The placement board: one pupil's place in the paperwork chain
+
+
+@dataclass(frozen=True)
+class PlacementState:
+    """Where one nomination stands, and who the next step waits on.
+
+    key: one of PLACEMENT_STATES' keys; label: the state in words; waiting_on: "employer",
+    "parent", "school" or "" (nothing to do); next_step: what that person does next.
+    """
+
+    key: str
+    label: str
+    waiting_on: str
+    next_step: str
+
+    @property
+    def can_ask_for_consent(self) -> bool:
+        return self.waiting_on == "school"
+
+    @property
+    def can_remind(self) -> bool:
+        return self.key == "consent_asked"
+
+
+# The chain, in order, then the states that end it early.
+PLACEMENT_STATES = {
+    "nominated": "Nominated",
+    "waiting_list": "On the waiting list",
+    "offered": "Place offered",
+    "accepted": "Accepted by the employer",
+    "consent_asked": "Consent asked",
+    "consent_given": "Consent given",
+    "attended": "Attended",
+    "feedback_received": "Feedback received",
+    "declined": "Declined by the employer",
+    "consent_refused": "Consent refused",
+    "absent": "Absent",
+}
+WAITING_ON = {"employer": "The employer", "parent": "The parent or carer", "school": "You"}
+
+
+def placement_state(
+    *,
+    status: str,
+    consent_needed: bool,
+    consent_answer: str | None,
+    attendance_recorded: bool,
+    absent: bool,
+    feedback_given: bool,
+    start_date: date,
+    today: date,
+) -> PlacementState:
+    """The one rule for the board: a nomination's state from its status, its consent and
+    the attendance the employer recorded (plain values, so it is tested without a
+    database)."""
+
+    def state(key, waiting_on="", next_step=""):
+        return PlacementState(key, PLACEMENT_STATES[key], waiting_on, next_step)
+
+    if status == "declined":
+        return state("declined")
+    if status == "refused_full":
+        return state("waiting_list", "employer", "offer a place if one frees up")
+    if status == "nominated":
+        return state("nominated", "employer", "offer a place or decline")
+    # The pupil holds a place (offered or accepted).
+    if attendance_recorded:
+        if absent:
+            return state("absent")
+        if feedback_given:
+            return state("feedback_received")
+        return state("attended", "employer", "give feedback")
+    due = today >= start_date
+    if consent_needed:
+        if consent_answer == "waiting":
+            return state("consent_asked", "parent", "answer the consent request")
+        if consent_answer == "refused":
+            return state("consent_refused", "school", "talk to the parent or ask again")
+        if consent_answer != "given":
+            key = "accepted" if status == "accepted" else "offered"
+            return state(key, "school", "ask the parent or carer for consent")
+        if due:
+            return state("consent_given", "employer", "confirm attendance")
+        return state("consent_given", "", f"starts {start_date:%-d %B %Y}")
+    key = "accepted" if status == "accepted" else "offered"
+    if due:
+        return state(key, "employer", "confirm attendance")
+    return state(key, "", f"starts {start_date:%-d %B %Y}")

@@ -8,7 +8,7 @@ on that lock and each counts the places the previous one left.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -139,6 +139,13 @@ def opportunity_create(
     postcode: str = "",
     accessibility_notes: str = "",
     criteria: Iterable[str] = (),
+    starts_at: time | None = None,
+    ends_at: time | None = None,
+    address: str = "",
+    dress_code: str = "",
+    onsite_contact_name: str = "",
+    onsite_contact_phone: str = "",
+    what_to_bring: str = "",
 ) -> Opportunity:
     """A draft opportunity of the actor's employer, to be seen by some of its partner hubs.
 
@@ -166,10 +173,19 @@ def opportunity_create(
         year_groups=year_groups_clean(year_groups),
         postcode=_postcode(postcode),
         accessibility_notes=accessibility_notes,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        address=address.strip(),
+        dress_code=dress_code.strip(),
+        onsite_contact_name=onsite_contact_name.strip(),
+        onsite_contact_phone=onsite_contact_phone.strip(),
+        what_to_bring=what_to_bring.strip(),
         **{f"meets_{code.lower()}": code in set(criteria) for code in DESIGN_CRITERIA},
     )
     if opportunity.end_date < opportunity.start_date:
         raise ValidationError({"end_date": "The last day cannot be before the first."})
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The finishing time must be after the arrival time."})
     opportunity.full_clean()
     opportunity.save()
     opportunity.visible_to_hubs.set(hubs)
@@ -205,6 +221,26 @@ def opportunity_close(*, actor, opportunity: Opportunity) -> Opportunity:
     opportunity = Opportunity.objects.get(pk=opportunity.pk)
     opportunity.status = Opportunity.Status.CLOSED
     opportunity.save(update_fields=["status", "updated_at"])
+    return opportunity
+
+
+def host_again_record(
+    *, actor, opportunity: Opportunity, host_again: bool, places: int | None = None
+) -> Opportunity:
+    """After a placement, the employer says whether it would host again and how many
+    pupils; the hub's capacity figure (selectors.hub_hosting_capacity) adds these up."""
+    actor.require("attendance.confirm")
+    opportunity = Opportunity.objects.get(pk=opportunity.pk)
+    if opportunity.attendance_confirmed_at is None:
+        raise ValidationError("Confirm attendance first; then say whether you would host again.")
+    if host_again and (places is None or not 1 <= places <= 500):
+        raise ValidationError({"host_again_places": "Say how many pupils, from 1 to 500."})
+    opportunity.host_again = host_again
+    opportunity.host_again_places = places if host_again else 0
+    opportunity.host_again_answered_at = timezone.now()
+    opportunity.save(
+        update_fields=["host_again", "host_again_places", "host_again_answered_at", "updated_at"]
+    )
     return opportunity
 
 
@@ -493,6 +529,7 @@ __all__ = [
     "NoPlaceLeft",
     "PlacementBlocked",
     "allocation_run",
+    "host_again_record",
     "nomination_create",
     "nomination_decide",
     "opportunity_close",

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from access.roles import Role
 from access.routes import public, requires
-from employers.selectors import employer_list
+from employers.selectors import employer_list, employer_next_steps
 from hubs.selectors import hub_list_with_counts, hub_school_list
 from learners.leader import leader_home
 from learners.selectors import school_get
@@ -35,6 +35,7 @@ def home(request):
     elif actor.role == Role.EMPLOYER:
         template = "home/employer.html"
         context["employers"] = employer_list(actor=actor)
+        context["next_steps"] = employer_next_steps(actor=actor)
     else:
         template = "home/national.html"
         context["hubs"] = hub_list_with_counts(actor=actor)

@@ -46,7 +46,15 @@ PSEUDONYM_PREFIX = "#"
 FREE_TEXT = {
     "learners.Participation": ("reflection_text", "feedback_text"),
     "employers.Nomination": ("shared_support_needs", "decision_reason", "explanation"),
-    "employers.ParentalConsent": ("signed_by", "note", "sent_to"),
+    "employers.ParentalConsent": (
+        "signed_by",
+        "note",
+        "sent_to",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "medical_needs",
+        "travel_arrangements",
+    ),
     "learners.PupilTransfer": ("decline_reason",),
 }
 # Text fields on pupil-level rows that say nothing about the pupil themselves, with why.

@@ -27,7 +27,15 @@ logger = logging.getLogger(__name__)
 
 VETTING_DOCUMENTS = ("insurance_certificate", "health_and_safety_policy", "risk_assessment")
 # The parent's own words and details; the answer and its date are the school's record.
-CONSENT_DETAILS = ("signed_by", "note", "sent_to")
+CONSENT_DETAILS = (
+    "signed_by",
+    "note",
+    "sent_to",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "medical_needs",
+    "travel_arrangements",
+)
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -39,13 +47,14 @@ def years_before(moment: datetime, years: int) -> datetime:
 
 
 def consent_details_clear(*, today: date, days: int) -> int:
-    """Blank the parent's name, note and address once the placement ended `days` ago.
+    """Blank the parent's name, note, address, emergency contact, medical or access needs
+    and travel arrangements once the placement ended `days` ago.
 
     Kept on the last day of the period (end date + days), cleared the day after.
     """
     from employers.models import ParentalConsent
 
-    blank = dict.fromkeys(CONSENT_DETAILS, "")
+    blank = {**dict.fromkeys(CONSENT_DETAILS, ""), "share_needs_with_employer": False}
     return (
         ParentalConsent.objects.filter(
             nomination__opportunity__end_date__lt=today - timedelta(days=days)
@@ -178,7 +187,7 @@ def retention_apply(*, actor, now: datetime | None = None) -> dict[str, int]:
         "consent details": (
             "employers.ParentalConsent",
             AuditEvent.Action.UPDATE,
-            list(CONSENT_DETAILS),
+            [*CONSENT_DETAILS, "share_needs_with_employer"],
             lambda: consent_details_clear(today=today, days=s.RETAIN_CONSENT_DETAILS_DAYS),
         ),
         "expired vetting documents": (

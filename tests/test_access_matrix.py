@@ -132,6 +132,7 @@ DESIGNED = {
     "opportunity_publish": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
     "opportunity_nominations": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
     "opportunity_browse": (None, SCHOOL_STAFF_ALL),
+    "placement_board": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "opportunity_nominate": ("opportunity", only({Role.CAREERS_LEADER: HUB_ONLY})),
     "opportunity_attendance": ("opportunity", only({Role.EMPLOYER: OWN_ONLY})),
     "vetting_for_employer": (None, only({Role.EMPLOYER: ALL_OK})),

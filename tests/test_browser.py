@@ -245,8 +245,11 @@ def test_the_whole_placement_path_from_offer_to_the_pupils_timeline(page, live_s
         "Consent for Amelia's work experience"
     )
     assert axe_violations(page) == []
+    page.get_by_label("Yes, I give consent").check()
+    page.get_by_label("Emergency contact's name").fill("Pat PupilA")
+    page.get_by_label("Emergency contact's phone number").fill("07700 900123")
     page.get_by_label("Your full name").fill("Pat PupilA")
-    page.get_by_role("button", name="I give consent").click()
+    page.get_by_role("button", name="Send your answer").click()
     expect(page.get_by_text("Consent given by Pat PupilA")).to_be_visible()
 
     # The employer confirms attendance with feedback, on one screen.

@@ -128,7 +128,15 @@ def test_a_parent_gives_consent_through_the_emailed_link_without_an_account(
     assert page.status_code == 200
     assert "Consent for Amelia" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(link, {"answer": "give", "signed_by": "Pat Parent"})
+        response = client.post(
+            link,
+            {
+                "answer": "give",
+                "signed_by": "Pat Parent",
+                "emergency_contact_name": "Pat Parent",
+                "emergency_contact_phone": "07700 900123",
+            },
+        )
     assert response.status_code == 200
     assert "Consent given" in response.content.decode()
     consent.refresh_from_db()

@@ -225,6 +225,7 @@ def test_an_employer_reads_a_nominated_pupil_as_first_name_year_group_and_shared
         "nomination_id",
         "first_name",
         "year_group",
+        "school_name",
         "shared_support_needs",
         "status",
         "status_label",

@@ -291,7 +291,16 @@ def test_applying_all_rules_audits_each_count_once_and_a_second_run_changes_noth
     consent_event = events.get(object_pk="retention: consent details")
     assert consent_event.model == "employers.ParentalConsent"
     assert consent_event.actor_description == "system: retention"
-    assert consent_event.changed_fields == ["signed_by", "note", "sent_to"]
+    assert consent_event.changed_fields == [
+        "signed_by",
+        "note",
+        "sent_to",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "medical_needs",
+        "travel_arrangements",
+        "share_needs_with_employer",
+    ]
     assert consent_event.school_id is None  # not in any school's own audit trail
 
     consent = ParentalConsent.objects.get()
