@@ -54,6 +54,23 @@ def pupil_picker(
     return pupils.order_by("registration_group", "surname", "legal_first_name")
 
 
+def registration_groups(*, actor) -> list[str]:
+    """The school's registration groups, in the order a school reads them: 7A before 10A."""
+    groups = (
+        Learner.objects.filter(school_id=actor.school_id)
+        .exclude(registration_group="")
+        .order_by()
+        .values_list("registration_group", flat=True)
+        .distinct()
+    )
+    return sorted(groups, key=_group_order)
+
+
+def _group_order(group: str):
+    digits = len(group) - len(group.lstrip("0123456789"))
+    return (int(group[:digits]) if digits else 99, group[digits:].lower(), group)
+
+
 def pupil_timeline(*, actor, pupil: Learner, rules: ProgressRules):
     """The pupil's participations, oldest first, each with the rule's verdict."""
     from .progress import participations_with_verdict
