@@ -99,9 +99,11 @@ def test_a_careers_leader_logs_one_experience_for_a_class_of_30(page, live_serve
     page.get_by_label("Unit").select_option(label="days")
     for code in ("M1", "M2", "M3"):
         page.get_by_label(re.compile(f"^{code} ")).check()
-    page.get_by_label("Employer A", exact=True).check()
+    # Employers are picked from a searchable list (static/js/multi-picker.js), not ticked.
+    page.get_by_role("combobox", name="Employers").fill("Employer A")
+    page.get_by_role("option", name="Employer A", exact=True).click()
     page.get_by_label("Year group").select_option(label="Year 9")
-    page.get_by_label("Registration group").fill("9X")
+    page.get_by_label("Registration group").select_option("9X")
     page.get_by_role("button", name="Find pupils").click()
     expect(page.get_by_role("table").last).to_contain_text("30 pupils shown")
     page.get_by_label("Select all pupils shown").check()

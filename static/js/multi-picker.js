@@ -82,16 +82,29 @@
 
     function renderList() {
       const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-      const matches = options.filter((o) =>
-        words.every((w) => o.text.toLowerCase().includes(w)),
-      );
+      const typed = words.join(" ");
+      // What was typed as a whole first (exactly, then at the start), then the rest.
+      const rank = (o) => {
+        const text = o.text.toLowerCase();
+        if (text === typed) return 0;
+        if (text.startsWith(typed)) return 1;
+        return text.includes(typed) ? 2 : 3;
+      };
+      const matches = options
+        .filter((o) => words.every((w) => o.text.toLowerCase().includes(w)))
+        .sort((a, b) => rank(a) - rank(b));
       list.replaceChildren();
       matches.slice(0, LIMIT).forEach((option) => {
         const item = document.createElement("li");
         item.id = `${id}-option-${option.value}`;
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", option.selected ? "true" : "false");
-        item.textContent = option.text;
+        // The tick is for the eye; aria-selected says it to a screen reader.
+        const tick = document.createElement("span");
+        tick.className = "picker-tick";
+        tick.setAttribute("aria-hidden", "true");
+        tick.textContent = option.selected ? "✓" : "";
+        item.append(tick, option.text);
         item.dataset.value = option.value;
         // mousedown, not click: the input keeps focus (and the list stays open).
         item.addEventListener("mousedown", (event) => {
@@ -145,7 +158,7 @@
     }
 
     input.addEventListener("input", () => {
-      active = 0;
+      active = -1; // Down arrow moves to the first match
       open();
     });
     input.addEventListener("focus", () => {
