@@ -104,6 +104,8 @@ def pupil_placements(*, actor, pupil: Learner, with_parent_details: bool = False
         except ParentalConsent.DoesNotExist:
             nomination.consent_answer = None
         nomination.needs_consent = needs_parental_consent(nomination.opportunity)
+        # A parent is asked once a place is offered; before that there is nothing to ask.
+        nomination.holds_place = nomination.status in Nomination.HOLDS_A_PLACE
         nomination.parent_answered = (
             nomination.consent_answer is not None
             and nomination.consent_answer.answer != ParentalConsent.Answer.WAITING

@@ -106,6 +106,7 @@ def test_class_logging_from_a_year_group_with_the_employer_picked_by_keyboard(
     # "Bakery 1", "Bakery 11", "Bakery 16", ... narrowed by what was typed.
     expect(listbox.get_by_role("option").first).to_have_text("Bakery 1")
     page.keyboard.press("ArrowDown")
+    shot(page, "2a-employer-picker-open")
     page.keyboard.press("Enter")
     expect(listbox.get_by_role("option", name="Bakery 1", exact=True)).to_have_attribute(
         "aria-selected", "true"
@@ -254,6 +255,7 @@ def test_the_pupil_page_shows_a_placement_consent_and_the_parents_note(
     waiting = make_nomination(
         make_opportunity(world.a.employer, [world.a.hub], title="Garage open day"),
         world.a.pupil,
+        status="offered",
     )
     assert waiting.pk
     sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)

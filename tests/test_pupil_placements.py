@@ -44,6 +44,7 @@ def placed(world):
     waiting = nominate(world, "Day at the garage", status="offered")
     consent(waiting, answer=ParentalConsent.Answer.WAITING)
     nominate(world, "Bank insight day")
+    nominate(world, "Office week", status="accepted")
     return accepted
 
 
@@ -58,7 +59,8 @@ def test_the_careers_leader_sees_places_consent_and_the_parents_note(client, wor
     assert "Week at the hospital" in text and "Accepted by the employer" in text
     assert "Given by Pat Parent" in text
     assert "Asked on" in text and "no answer yet" in text
-    assert "Not asked yet" in text  # the bank's nomination
+    assert "Asked once a place is offered" in text  # the bank: no place yet
+    assert "Not asked yet" in text  # the office: a place, and nobody asked the parent
     assert "Asthma: carries an inhaler." in text
     assert "Emergency: Pat, 07700 900123" in text
 
@@ -100,3 +102,10 @@ def test_the_pupil_page_runs_the_same_queries_for_one_or_many_placements(client,
         response = client.get(url)
     assert "Note 3" in response.content.decode()
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_attendance_confirmed_by_the_employer_reads_in_days(client, world):
+    make_vetting(world.a.employer, world.a.hub)
+    nominate(world, "Attended day", status="accepted", participation=world.a.participation)
+    text = pupil_page(client, world).content.decode()
+    assert "Attended: 1 day (5 hours)" in text
