@@ -260,7 +260,9 @@ def test_the_whole_placement_path_from_offer_to_the_pupils_timeline(page, live_s
     # Amelia's timeline shows the day, counted.
     sign_in(page, live_server, leader.email)
     page.goto(f"{live_server.url}/pupils/{world.a.pupil.pk}/")
-    row = page.get_by_role("row").filter(has_text="Bridge design day")
+    # The timeline's row (the placements table above it names the opportunity too).
+    timeline = page.get_by_role("table", name="Every experience, oldest first")
+    row = timeline.get_by_role("row").filter(has_text="Bridge design day")
     expect(row).to_contain_text(world.a.employer.name)
     expect(row.get_by_role("cell").nth(-2)).to_have_text("Yes")
     expect(row).to_contain_text("5")
