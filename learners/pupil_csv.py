@@ -254,7 +254,7 @@ def pupil_records_preview(*, actor, school_id: int, records: list[dict]) -> Impo
     _check_records(preview, list(enumerate(records)), place="in record")
     if not preview.rows and not preview.problems:
         preview.problems.append(RowProblem(0, "", "No pupils were sent."))
-    _count_changes(preview, school_id)
+    _count_changes(preview, school_id, listed=False)
     return preview
 
 
@@ -346,15 +346,22 @@ def _school_of(upns) -> dict[str, int]:
     return dict(Learner.all_tenants_UNSCOPED.filter(upn__in=upns).values_list("upn", "school_id"))
 
 
-def _count_changes(preview: ImportPreview, school_id: int) -> None:
+def _count_changes(preview: ImportPreview, school_id: int, *, listed: bool = True) -> None:
+    """Count what would change; `listed`, also say it row by row (the page's preview, not
+    the API's, which answers with the counts)."""
     school_of = _school_of([row["upn"] for row in preview.rows])
-    ours = _current_names(
-        school_id, [row["upn"] for row in preview.rows if school_of.get(row["upn"]) == school_id]
+    ours = (
+        _current_names(
+            school_id,
+            [row["upn"] for row in preview.rows if school_of.get(row["upn"]) == school_id],
+        )
+        if listed
+        else {}
     )
-    listed = {entry["line"]: entry for entry in preview.lines}
+    by_line = {entry["line"]: entry for entry in preview.lines}
     for row in preview.rows:
         found = school_of.get(row["upn"])
-        entry = listed.get(row["line"], {})
+        entry = by_line.get(row["line"], {})
         if found is None:
             preview.created += 1
             entry["change"] = "new"
