@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -5,10 +7,19 @@ from django.shortcuts import redirect, render
 
 from access.routes import requires
 
+from .academic import year_group_on
 from .duplicates import LikelyDuplicate, likely_duplicates
-from .forms import ExperienceForm, ParticipationForm, PupilPickerFilter
+from .forms import CRITERIA_CHOICES, ExperienceForm, ParticipationForm, PupilPickerFilter
 from .models import Experience, Participation
-from .selectors import experience_get, experience_list, experience_participations, pupil_picker
+from .progress import duration_in_words, experience_verdict
+from .selectors import (
+    experience_get,
+    experience_list,
+    experience_participations,
+    pupil_picker,
+    registration_groups,
+    rules_for_school,
+)
 from .services import (
     experience_add_pupils,
     experience_delete,
@@ -34,24 +45,39 @@ def experiences(request):
     )
 
 
+# A class, a year group or a search: never the whole school (a year group is some 300).
+PICKER_LIMIT = 400
+
+
 def _picker_context(request, data, chosen_ids):
-    picker = PupilPickerFilter(data)
+    picker = PupilPickerFilter(data, groups=registration_groups(actor=request.actor))
     picker.is_valid()
     filters = picker.cleaned_data if picker.is_bound else {}
-    shown = list(
-        pupil_picker(
-            actor=request.actor,
-            year=filters.get("year"),
-            group=filters.get("group", ""),
-            search=filters.get("q", ""),
+    shown = []
+    if picker.narrowed:
+        shown = list(
+            pupil_picker(
+                actor=request.actor,
+                year=filters.get("year"),
+                group=filters.get("group", ""),
+                search=filters.get("q", ""),
+            )[: PICKER_LIMIT + 1]
         )
-    )
+    more = len(shown) > PICKER_LIMIT
+    shown = shown[:PICKER_LIMIT]
     shown_ids = {p.pk for p in shown}
     # Pupils already ticked stay on the list when the filter changes.
     missing = set(chosen_ids) - shown_ids
     if missing:
         shown += list(pupil_picker(actor=request.actor).filter(pk__in=missing))
-    return {"picker": picker, "pupils": shown, "chosen_ids": set(chosen_ids)}
+    return {
+        "picker": picker,
+        "pupils": shown,
+        "chosen_ids": set(chosen_ids),
+        "narrowed": picker.narrowed,
+        "more_than_shown": more,
+        "picker_limit": PICKER_LIMIT,
+    }
 
 
 def _chosen_ids(data, name="pupils"):
@@ -70,6 +96,28 @@ def _review(request, context, *, duplicates=()):
     data = context["form"].cleaned_data
     context["kind_label"] = Experience.Kind(data["kind"]).label
     context["setting_label"] = Experience.Setting(data["setting"]).label
+    context["tier_label"] = dict(context["form"].fields["tier"].choices)[data["tier"]]
+    context["criteria_labels"] = [
+        label for code, label in CRITERIA_CHOICES if code in data["criteria"]
+    ]
+    context["length"] = duration_in_words(data["duration_hours"])
+    year_groups = Counter(
+        year_group_on(p.cohort, data["start_date"]) for p in context["chosen_pupils"]
+    )
+    context["year_groups"] = sorted(year_groups.items())
+    rules = rules_for_school(actor=request.actor, school_id=request.actor.school_id)
+    context["verdict"] = experience_verdict(
+        kind=data["kind"],
+        setting=data["setting"],
+        criteria=data["criteria"],
+        rules=rules,
+        year_groups=set(year_groups),
+    )
+    context["missing_labels"] = [
+        label
+        for code, label in CRITERIA_CHOICES
+        if code in rules.meaningful_criteria and code not in data["criteria"]
+    ]
     return render(request, "learners/experience_confirm.html", context)
 
 

@@ -19,6 +19,13 @@ CRITERIA_CHOICES = [
 UNIT_CHOICES = [(unit, unit.replace("_", " ")) for unit in DURATION_UNITS]
 
 
+class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
+    """Objectives by their words: a code such as "T1.O1.a" means nothing to a teacher."""
+
+    def label_from_instance(self, obj):
+        return obj.text
+
+
 class ExperienceForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Experience.Kind.choices)
@@ -50,16 +57,28 @@ class ExperienceForm(forms.Form):
         help_text="1 day = 5 hours; half a day = 2.5 hours.",
     )
     duration_unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, initial="days")
+    # A native multiple select, which static/js/multi-picker.js turns into a searchable
+    # list (a combobox): a hub partners with dozens of employers, too many to tick through.
     employers = forms.ModelMultipleChoiceField(
         queryset=Employer.all_tenants_UNSCOPED.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(
+            attrs={"data-picker": "employers", "size": 8, "aria-describedby": "id_employers_hint"}
+        ),
+        help_text="Type part of a name to find an employer; choose as many as took part.",
     )
     sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(
+            attrs={"data-picker": "sectors", "size": 8, "aria-describedby": "id_sectors_hint"}
+        ),
+        help_text="Type part of a sector's name to find it.",
     )
-    objectives = forms.ModelMultipleChoiceField(
-        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True),
+    objectives = ObjectiveChoiceField(
+        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True)
+        .select_related("outcome__tier")
+        .order_by("outcome__tier__level", "outcome__position", "position"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Learning objectives",
@@ -146,8 +165,18 @@ class PupilPickerFilter(forms.Form):
         label="Year group",
         choices=[("", "Any year")] + [(y, f"Year {y}") for y in range(7, 14)],
     )
-    group = forms.CharField(required=False, label="Registration group", max_length=20)
+    group = forms.ChoiceField(required=False, label="Registration group")
     q = forms.CharField(required=False, label="Search by name or UPN", max_length=100)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "Any group")] + [(g, g) for g in groups]
+
+    @property
+    def narrowed(self) -> bool:
+        """A year, a group or a search was chosen: the whole school is never listed."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return bool(data.get("year") or data.get("group") or data.get("q", "").strip())
 
 
 class ParticipationForm(forms.Form):

@@ -535,12 +535,20 @@ def participations_with_verdict(participations, *, rules: ProgressRules):
     )
 
 
+IN_SCHOOL_REASON = "done in school: a valuable encounter, but it counts zero days"
+# What each per-pupil criterion waits for, in words, while the experience is being logged.
+PER_PUPIL_CRITERIA = {
+    "M6": "the employer gave feedback (M6)",
+    "M7": "the pupil reflected (M7)",
+}
+
+
 def why_not_counted(participation, rules: ProgressRules) -> list[str]:
     """Plain-language reasons a participation did not count (for the pupil's timeline)."""
     experience = participation.experience
     reasons = []
     if experience.setting == Experience.Setting.IN_SCHOOL:
-        reasons.append("done in school: a valuable encounter, but it counts zero days")
+        reasons.append(IN_SCHOOL_REASON)
     missing = [
         code
         for code in rules.meaningful_criteria
@@ -553,6 +561,65 @@ def why_not_counted(participation, rules: ProgressRules) -> list[str]:
     if participation.hours_attended <= 0:
         reasons.append("absent")
     return reasons
+
+
+def duration_in_words(hours) -> str:
+    """A length as DESIGN shows it: days, with the hours in brackets ("2 days (10 hours)",
+    "half a day (2.5 hours)", "1.5 days (7.5 hours)")."""
+    hours = Decimal(hours or 0)
+    in_days = days(hours).normalize()
+    hours_text = f"{hours.normalize():f} hour{'s' * (hours != 1)}"
+    if in_days == Decimal("0.5"):
+        return f"half a day ({hours_text})"
+    return f"{in_days:f} day{'s' * (in_days != 1)} ({hours_text})"
+
+
+@dataclass(frozen=True)
+class ExperienceVerdict:
+    """Whether an experience, as designed, will count toward the ten days for the pupils
+    who attend it, in plain words: `reasons` why not (empty when it counts), `waits_for`
+    the per-pupil criteria the hub requires that each pupil's record must show first, and
+    `notes` on how it counts for some of the pupils (the KS4 week, the virtual cap)."""
+
+    counts: bool
+    reasons: tuple[str, ...] = ()
+    waits_for: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def experience_verdict(
+    *, kind: str, setting: str, criteria, rules: ProgressRules, year_groups=()
+) -> ExperienceVerdict:
+    """The rules of counts_q and the key-stage weeks, stated for an experience before it is
+    logged (the review step of class logging). `criteria` are the design criteria it meets
+    (M1-M5); `year_groups` those of its pupils on its first day."""
+    reasons = []
+    if setting not in COUNTING_SETTINGS:
+        reasons.append(IN_SCHOOL_REASON)
+    met = set(criteria)
+    missing = [c for c in rules.meaningful_criteria if c in DESIGN_CRITERIA and c not in met]
+    if missing:
+        reasons.append(f"not meaningful: does not meet {', '.join(missing)}")
+    waits_for = tuple(
+        PER_PUPIL_CRITERIA[c] for c in rules.meaningful_criteria if c in PER_PUPIL_CRITERIA
+    )
+    notes = []
+    if not reasons:
+        in_ks4 = sorted({y for y in year_groups if y in (10, 11)})
+        is_placement = kind == Experience.Kind.PLACEMENT and setting == Experience.Setting.WORKPLACE
+        if in_ks4 and not is_placement:
+            notes.append(
+                "For pupils in Years 10-11 it adds to their total days but not to the KS4 "
+                "week, which counts only placements in person at a workplace."
+            )
+        if setting == Experience.Setting.VIRTUAL and any(7 <= y <= 9 for y in year_groups):
+            notes.append(
+                "Virtual time counts toward the KS3 week up to "
+                f"{duration_in_words(rules.ks3_virtual_cap_hours)} per pupil."
+            )
+    return ExperienceVerdict(
+        counts=not reasons, reasons=tuple(reasons), waits_for=waits_for, notes=tuple(notes)
+    )
 
 
 # -- Compass supplementary questions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -73,6 +74,12 @@ class ImportPreview:
     # On another school's roll: that school is asked to release them (or, if it recorded
     # them as left, they join at once). The preview says no more than that about them.
     elsewhere: int = 0
+    # Every row as read, in file order, for the person to check names before saving (see
+    # preview_line): what happens to it, and any sign that the file's encoding is wrong.
+    lines: list[dict] = field(default_factory=list)
+    leaving: int = 0
+    # How the file's bytes were read: "UTF-8", or "Windows-1252" for an older export.
+    encoding: str = ""
 
     @property
     def ok(self) -> bool:
@@ -96,13 +103,58 @@ def template_csv() -> str:
     return buffer.getvalue()
 
 
-def _decode(data: bytes) -> str:
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+
+
+def _decode(data: bytes, preview: ImportPreview | None = None) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if preview is not None:
+            preview.encoding = ENCODING_NAMES[encoding]
+        return text
     raise UnicodeDecodeError("utf-8", data, 0, 1, "unreadable")
+
+
+REPLACEMENT = "\ufffd"
+# UTF-8 read as Windows-1252 somewhere before the file reached us: "Zoë" becomes "ZoÃ«",
+# a curly apostrophe becomes "â€™".
+GARBLED = re.compile("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc]|â€")
+
+
+def name_warnings(*names: str) -> list[str]:
+    """Signs in a row's names that characters were lost or garbled by an encoding."""
+    text = " ".join(names)
+    warnings = []
+    if REPLACEMENT in text:
+        warnings.append(
+            "a character could not be read (shown as �): fix the name in your MIS or the file"
+        )
+    if GARBLED.search(text):
+        warnings.append(
+            "looks garbled (as when a file is saved in the wrong encoding): "
+            "export it again as CSV (UTF-8)"
+        )
+    return warnings
+
+
+def preview_line(line: int, value: dict) -> dict:
+    """A row as read, for the preview's list (JSON, as it waits in the session)."""
+    names = [value.get(k, "") for k in ("legal_first_name", "preferred_first_name", "surname")]
+    return {
+        "line": line,
+        "upn": value.get("upn", ""),
+        "legal_first_name": names[0],
+        "preferred_first_name": names[1],
+        "surname": names[2],
+        "registration_group": value.get("registration_group", ""),
+        "year_group": value.get("year_group", ""),
+        "change": "problem",
+        "note": "",
+        "warnings": name_warnings(*names),
+    }
 
 
 def _boolean(value: str, column: str) -> bool:
@@ -151,7 +203,7 @@ def pupil_import_preview(*, actor, school_id: int, uploaded: bytes) -> ImportPre
     """Check every row and count what would change; save nothing."""
     preview = ImportPreview()
     try:
-        text = _decode(uploaded)
+        text = _decode(uploaded, preview)
     except UnicodeDecodeError:
         preview.problems.append(
             RowProblem(
@@ -202,7 +254,7 @@ def pupil_records_preview(*, actor, school_id: int, records: list[dict]) -> Impo
     _check_records(preview, list(enumerate(records)), place="in record")
     if not preview.rows and not preview.problems:
         preview.problems.append(RowProblem(0, "", "No pupils were sent."))
-    _count_changes(preview, school_id)
+    _count_changes(preview, school_id, listed=False)
     return preview
 
 
@@ -211,6 +263,8 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
     today = timezone.localdate()
     first_line_of = {}
     for line, value in records:
+        listed = preview_line(line, value)
+        preview.lines.append(listed)
         raw_upn = value.get("upn", "")
         errors = []
         for key in REQUIRED:
@@ -248,7 +302,9 @@ def _check_records(preview: ImportPreview, records, place: str = "on line") -> N
                 errors.append(str(problem))
         if errors:
             preview.problems.append(RowProblem(line, raw_upn, "; ".join(errors)))
+            listed["note"] = "; ".join(errors)
             continue
+        listed["change"] = ""  # decided by _count_changes, once every row is read
         row.update(
             legal_first_name=value["legal_first_name"],
             preferred_first_name=value.get("preferred_first_name", ""),
@@ -290,16 +346,59 @@ def _school_of(upns) -> dict[str, int]:
     return dict(Learner.all_tenants_UNSCOPED.filter(upn__in=upns).values_list("upn", "school_id"))
 
 
-def _count_changes(preview: ImportPreview, school_id: int) -> None:
+def _count_changes(preview: ImportPreview, school_id: int, *, listed: bool = True) -> None:
+    """Count what would change; `listed`, also say it row by row (the page's preview, not
+    the API's, which answers with the counts)."""
     school_of = _school_of([row["upn"] for row in preview.rows])
+    ours = (
+        _current_names(
+            school_id,
+            [row["upn"] for row in preview.rows if school_of.get(row["upn"]) == school_id],
+        )
+        if listed
+        else {}
+    )
+    by_line = {entry["line"]: entry for entry in preview.lines}
     for row in preview.rows:
         found = school_of.get(row["upn"])
+        entry = by_line.get(row["line"], {})
         if found is None:
             preview.created += 1
+            entry["change"] = "new"
         elif found == school_id:
             preview.updated += 1
+            entry["change"] = "updated"
+            current = ours.get(row["upn"])
+            if current and row.get("left_on") and not current["left_on"]:
+                preview.leaving += 1
+                entry["change"] = "leaving"
+                entry["note"] = f"left on {date.fromisoformat(row['left_on']):%-d %B %Y}"
+            if current:
+                was = _name(current)
+                if was != _name(row):
+                    entry["note"] = "; ".join(filter(None, [entry["note"], f"was {was}"]))
         else:
             preview.elsewhere += 1
+            # Only that it is another school's: nothing of that school's record is shown.
+            entry["change"] = "joining"
+        entry["upn"] = row["upn"]  # as validated (upper case)
+
+
+def _name(row) -> str:
+    first = row["legal_first_name"]
+    if row.get("preferred_first_name") and row["preferred_first_name"] != first:
+        first = f"{first} ({row['preferred_first_name']})"
+    return f"{first} {row['surname']}"
+
+
+def _current_names(school_id: int, upns) -> dict[str, dict]:
+    """This school's own pupils' names as held now, to show what an update changes."""
+    if not upns:
+        return {}
+    rows = Learner.all_tenants_UNSCOPED.filter(school_id=school_id, upn__in=upns).values(
+        "upn", "legal_first_name", "preferred_first_name", "surname", "left_on"
+    )
+    return {row["upn"]: row for row in rows}
 
 
 FIELDS = SENT_FIELDS

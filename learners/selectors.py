@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from access.audit import audit_record
+from access.audit import audit_many, audit_record
 from access.models import AuditEvent
 from access.scoping import with_employers_of_pupils_own_history
 from hubs.models import Hub
@@ -54,6 +54,23 @@ def pupil_picker(
     return pupils.order_by("registration_group", "surname", "legal_first_name")
 
 
+def registration_groups(*, actor) -> list[str]:
+    """The school's registration groups, in the order a school reads them: 7A before 10A."""
+    groups = (
+        Learner.objects.filter(school_id=actor.school_id)
+        .exclude(registration_group="")
+        .order_by()
+        .values_list("registration_group", flat=True)
+        .distinct()
+    )
+    return sorted(groups, key=_group_order)
+
+
+def _group_order(group: str):
+    digits = len(group) - len(group.lstrip("0123456789"))
+    return (int(group[:digits]) if digits else 99, group[digits:].lower(), group)
+
+
 def pupil_timeline(*, actor, pupil: Learner, rules: ProgressRules):
     """The pupil's participations, oldest first, each with the rule's verdict."""
     from .progress import participations_with_verdict
@@ -66,6 +83,40 @@ def pupil_timeline(*, actor, pupil: Learner, rules: ProgressRules):
         ),
         rules=rules,
     ).order_by("experience__start_date", "pk")
+
+
+def pupil_placements(*, actor, pupil: Learner, with_parent_details: bool = False) -> list:
+    """The pupil's nominations, newest opportunity first, each with `consent` (the parent's
+    answer, or None before one is asked) and `needs_consent`. One query whatever the
+    number. With the parent's details (the careers leader's view: their note, such as
+    medical needs), reading those answers is audited, in one insert."""
+    from employers.models import Nomination, ParentalConsent
+    from employers.rules import needs_parental_consent
+
+    nominations = list(
+        Nomination.objects.filter(learner=pupil)
+        .select_related("opportunity__employer", "consent", "participation")
+        .order_by("-opportunity__start_date", "-pk")
+    )
+    for nomination in nominations:
+        try:
+            nomination.consent_answer = nomination.consent
+        except ParentalConsent.DoesNotExist:
+            nomination.consent_answer = None
+        nomination.needs_consent = needs_parental_consent(nomination.opportunity)
+        # A parent is asked once a place is offered; before that there is nothing to ask.
+        nomination.holds_place = nomination.status in Nomination.HOLDS_A_PLACE
+        nomination.parent_answered = (
+            nomination.consent_answer is not None
+            and nomination.consent_answer.answer != ParentalConsent.Answer.WAITING
+        )
+    if with_parent_details:
+        audit_many(
+            actor,
+            AuditEvent.Action.VIEW,
+            [n.consent_answer for n in nominations if n.parent_answered],
+        )
+    return nominations
 
 
 def pupil_skill_ratings(*, actor, pupil: Learner):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,7 +11,13 @@ from .academic import year_group_on
 from .forms import SkillRatingForm
 from .models import Learner
 from .progress import with_progress
-from .selectors import pupil_get, pupil_skill_ratings, pupil_timeline, rules_for_school
+from .selectors import (
+    pupil_get,
+    pupil_placements,
+    pupil_skill_ratings,
+    pupil_timeline,
+    rules_for_school,
+)
 from .services import skill_rating_record
 
 
@@ -36,11 +43,26 @@ def pupil_detail(request, pupil_id: int):
     for entry in timeline:
         entry.year_group = 7 + entry.offset
         entry.reasons = [] if entry.counts else why_not_counted(entry, rules)
+    # The school's own record of placements: a trust lead's read-only view has none. The
+    # parent's details (medical needs, emergency contact) are for the careers leader, who
+    # arranges placements.
+    can_see_placements = request.actor.can("pupil.change")
+    parent_details = request.actor.can("consent.request")
+    placements = (
+        pupil_placements(actor=request.actor, pupil=pupil, with_parent_details=parent_details)
+        if can_see_placements
+        else None
+    )
     return render(
         request,
         "learners/pupil_detail.html",
         {
             "pupil": pupil,
+            "placements": placements,
+            "parent_answers": [n for n in placements or () if n.parent_answered],
+            "retain_days": settings.RETAIN_CONSENT_DETAILS_DAYS,
+            "today": today,
+            "show_parent_details": parent_details,
             "year_group": year_group_on(pupil.cohort, today),
             "progress": progress,
             "timeline": timeline,

@@ -86,6 +86,8 @@ DESIGNED = {
     "hub_rules": (None, only({Role.HUB_LEAD: ALL_OK})),
     "pupil_import": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "pupil_import_confirm": (None, only({Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 302)})),
+    # The rows of the file last previewed; with none, back to the upload page.
+    "pupil_import_rows": (None, only({Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 302)})),
     "pupil_import_template": (None, only({Role.CAREERS_LEADER: ALL_OK})),
     "school_report": (
         "school",

@@ -105,9 +105,11 @@ def test_a_careers_leader_logs_one_experience_for_a_class_of_30(page, live_serve
     page.get_by_label("Unit").select_option(label="days")
     for code in ("M1", "M2", "M3"):
         page.get_by_label(re.compile(f"^{code} ")).check()
-    page.get_by_label("Employer A", exact=True).check()
+    # Employers are picked from a searchable list (static/js/multi-picker.js), not ticked.
+    page.get_by_role("combobox", name="Employers").fill("Employer A")
+    page.get_by_role("option", name="Employer A", exact=True).click()
     page.get_by_label("Year group").select_option(label="Year 9")
-    page.get_by_label("Registration group").fill("9X")
+    page.get_by_label("Registration group").select_option("9X")
     page.get_by_role("button", name="Find pupils").click()
     expect(page.get_by_role("table").last).to_contain_text("30 pupils shown")
     page.get_by_label("Select all pupils shown").check()
@@ -267,7 +269,9 @@ def test_the_whole_placement_path_from_offer_to_the_pupils_timeline(page, live_s
     # Amelia's timeline shows the day, counted.
     sign_in(page, live_server, leader.email)
     page.goto(f"{live_server.url}/pupils/{world.a.pupil.pk}/")
-    row = page.get_by_role("row").filter(has_text="Bridge design day")
+    # The timeline's row (the placements table above it names the opportunity too).
+    timeline = page.get_by_role("table", name="Every experience, oldest first")
+    row = timeline.get_by_role("row").filter(has_text="Bridge design day")
     expect(row).to_contain_text(world.a.employer.name)
     expect(row.get_by_role("cell").nth(-2)).to_have_text("Yes")
     expect(row).to_contain_text("5")

@@ -32,7 +32,7 @@ def log_the_trip(page, live_server, on: date, *, registration_group="9K"):
     page.get_by_label("Unit").select_option(label="days")
     for code in ("M1", "M2", "M3"):
         page.get_by_label(re.compile(f"^{code} ")).check()
-    page.get_by_label("Registration group").fill(registration_group)
+    page.get_by_label("Registration group").select_option(registration_group)
     page.get_by_label("Search by name or UPN").fill("Class")
     page.get_by_role("button", name="Find pupils").click()
     page.get_by_label("Select all pupils shown").check()
