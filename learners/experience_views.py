@@ -14,7 +14,6 @@ from .models import Experience, Participation
 from .progress import duration_in_words, experience_verdict
 from .selectors import (
     experience_get,
-    experience_list,
     experience_participations,
     pupil_picker,
     registration_groups,
@@ -34,15 +33,6 @@ def _experience_or_404(request, experience_id):
         return experience_get(actor=request.actor, experience_id=experience_id)
     except Experience.DoesNotExist as missing:
         raise Http404 from missing
-
-
-@requires("experience.log")
-def experiences(request):
-    return render(
-        request,
-        "learners/experience_list.html",
-        {"experiences": experience_list(actor=request.actor)},
-    )
 
 
 # A class, a year group or a search: never the whole school (a year group is some 300).

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -220,15 +220,6 @@ def school_year_rows(pupils, *, rules: ProgressRules, as_at: date) -> list[dict]
 
 def _pct(part: int, whole: int):
     return percent(part, whole, places=0)
-
-
-def experience_list(*, actor):
-    return (
-        Experience.objects.filter(school_id=actor.school_id)
-        .annotate(pupil_count=Count("participations"))
-        .prefetch_related(Prefetch("employers"))
-        .order_by("-start_date", "-pk")
-    )
 
 
 def experience_get(*, actor, experience_id: int) -> Experience:

@@ -17,7 +17,7 @@ from .employer_world import make_nomination, make_opportunity, make_vetting
 pytestmark = pytest.mark.django_db
 
 
-def consent(nomination, *, answer=ParentalConsent.Answer.GIVEN, note=""):
+def consent(nomination, *, answer=ParentalConsent.Answer.GIVEN, note="", **details):
     with all_tenants_UNSAFE("test"):
         return ParentalConsent.objects.create(
             hub_id=nomination.hub_id,
@@ -28,6 +28,7 @@ def consent(nomination, *, answer=ParentalConsent.Answer.GIVEN, note=""):
             signed_by="Pat Parent" if answer != ParentalConsent.Answer.WAITING else "",
             note=note,
             answered_at=timezone.now() if answer != ParentalConsent.Answer.WAITING else None,
+            **details,
         )
 
 
@@ -40,7 +41,14 @@ def nominate(world, title, **fields):
 def placed(world):
     make_vetting(world.a.employer, world.a.hub)
     accepted = nominate(world, "Week at the hospital", status="accepted")
-    consent(accepted, note="Asthma: carries an inhaler.\nEmergency: Pat, 07700 900123")
+    consent(
+        accepted,
+        note="Asthma: carries an inhaler.\nEmergency: Pat, 07700 900123",
+        emergency_contact_name="Sam Carer",
+        emergency_contact_phone="07700 900456",
+        medical_needs="Nut allergy",
+        travel_arrangements="Dropped off by car",
+    )
     waiting = nominate(world, "Day at the garage", status="offered")
     consent(waiting, answer=ParentalConsent.Answer.WAITING)
     nominate(world, "Bank insight day")
@@ -63,6 +71,10 @@ def test_the_careers_leader_sees_places_consent_and_the_parents_note(client, wor
     assert "Not asked yet" in text  # the office: a place, and nobody asked the parent
     assert "Asthma: carries an inhaler." in text
     assert "Emergency: Pat, 07700 900123" in text
+    # What the consent form now asks for, from the parent's answer.
+    assert "Sam Carer" in text and "07700 900456" in text
+    assert "Nut allergy" in text and "Not shared with the employer" in text
+    assert "Dropped off by car" in text
 
 
 def test_reading_the_parents_answers_is_audited(client, world, placed):
@@ -79,6 +91,7 @@ def test_school_staff_see_the_state_but_not_the_parents_note(client, world, plac
     text = pupil_page(client, world, Role.SCHOOL_STAFF).content.decode()
     assert "Given by Pat Parent" in text
     assert "Asthma" not in text
+    assert "Sam Carer" not in text and "Nut allergy" not in text
 
 
 def test_a_pupil_with_no_nominations_says_so(client, world):
