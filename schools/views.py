@@ -21,8 +21,18 @@ from .services import trust_pupil_access_grant, trust_pupil_access_revoke
 @requires("school.view")
 def school_detail(request, school_id: int):
     school = get_object_or_404(School.objects.select_related("hub", "trust"), pk=school_id)
+    from reports.hub_home import school_current
+
     summary = school_year_group_summary(actor=request.actor, school_id=school.pk)
-    return render(request, "schools/school_detail.html", {"school": school, "summary": summary})
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "summary": summary,
+            **school_current(actor=request.actor, school_id=school.pk),
+        },
+    )
 
 
 @requires("pupil.view_named")

@@ -682,6 +682,7 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
                 "q1_band": band(t["y9_ks3_met"], t["y9"]),
                 "q3_band": band(t["y11_ks4_met"], t["y11"]),
                 "fsm_gap": gap(t["fsm"], t["fsm_behind"], t["pupils"], t["behind"]),
+                "send_gap": gap(t["send"], t["send_behind"], t["pupils"], t["behind"]),
             }
         )
         for bucket, key in (
@@ -737,6 +738,7 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
             "ks3_met_pct": percent(total["y9_ks3_met"], total["y9"]),
             "ks4_met_pct": percent(total["y11_ks4_met"], total["y11"]),
             "fsm_gap": gap(total["fsm"], total["fsm_behind"], total["pupils"], total["behind"]),
+            "send_gap": gap(total["send"], total["send_behind"], total["pupils"], total["behind"]),
         },
         "schools": rows,
         "by_type": {k: _shares(v) for k, v in sorted(by_type.items())},
