@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, When
+from django.utils import timezone
 
 from access.context import acting_as
 from access.roles import Role
@@ -64,10 +65,14 @@ def employer_profile(*, actor, employer_id: int, page: str | int = 1) -> Employe
     )
     hub_id = actor.hub_id
     vetting = EmployerVetting.objects.filter(employer_id=employer.pk, hub_id=hub_id).first()
-    # Offered to this hub (drafts are not: the Opportunity scope), latest first.
+    # Offered to this hub (drafts are not: the Opportunity scope).
+    today = timezone.localdate()
     offered = Opportunity.objects.filter(employer_id=employer.pk)
     opportunities = Paginator(
-        _with_places(offered.select_related("sector")).order_by("-start_date", "title"),
+        # What is coming up first, soonest first; then what is over.
+        _with_places(offered.select_related("sector"))
+        .annotate(over=Case(When(end_date__lt=today, then=1), default=0))
+        .order_by("over", "start_date", "title"),
         OPPORTUNITIES_PER_PAGE,
     ).get_page(page)
     held = Nomination.HOLDS_A_PLACE

@@ -165,7 +165,10 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete all tenant data first.")
 
     def handle(self, *args, **options):
-        with all_tenants_UNSAFE("demo data"), transaction.atomic():
+        # The emails the pipeline's services send (after the commit) are not printed: the
+        # demo prints one parent's link itself.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with quiet, all_tenants_UNSAFE("demo data"), transaction.atomic():
             if options["reset"]:
                 self._reset()
             elif Hub.objects.exists():
@@ -176,10 +179,8 @@ class Command(BaseCommand):
             # Bulk-loaded past the services, so the ledger is counted once at the end.
             ledger_rebuild()
             # Made through the services (which keep the ledger themselves), so every page
-            # of the placement pipeline has something to show. The emails they send are
-            # not printed: the demo prints one parent's link itself.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                links = [self._placements(hub) for hub in Hub.all_tenants_UNSCOPED.order_by("pk")]
+            # of the placement pipeline has something to show.
+            links = [self._placements(hub) for hub in Hub.all_tenants_UNSCOPED.order_by("pk")]
             self._print_accounts(options["password"])
             for link in links:
                 if link:
