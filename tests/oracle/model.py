@@ -761,8 +761,17 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
 
 
 def national(world: World, as_at: date) -> list[dict]:
-    """Each hub's totals (from its dashboard as at `as_at`), hubs by name."""
+    """Each hub's totals (from its dashboard as at `as_at`), hubs by name. England's view
+    publishes the FSM gap; the SEND gap is the hub's own (its home and dashboard)."""
     return [
-        {"name": h.name, "region": h.region, "totals": hub_summary(world, h.id, as_at)["totals"]}
+        {
+            "name": h.name,
+            "region": h.region,
+            "totals": {
+                k: v
+                for k, v in hub_summary(world, h.id, as_at)["totals"].items()
+                if k != "send_gap"
+            },
+        }
         for h in sorted(world.hubs, key=lambda h: h.name)
     ]
