@@ -45,6 +45,12 @@ class EmployerVetting(TenantModel):
     """An employer's safety check for one hub, approved by its hub lead and reused by
     every school in that hub (DESIGN section 3)."""
 
+    class Review(models.TextChoices):
+        WAITING = "waiting", "Waiting for the hub lead"
+        APPROVED = "approved", "Approved"
+        CHANGES = "changes", "Sent back for changes"
+        REFUSED = "refused", "Refused"
+
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="vettings")
     hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="+")
     insurance_expires = models.DateField(
@@ -61,13 +67,30 @@ class EmployerVetting(TenantModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The hub lead's decision on the check as last sent. Only an approval makes it valid
+    # (approved_at, which the placement rules read); a refusal or a request for changes
+    # says why, and the employer reads that reason on their safety checks page.
+    review = models.CharField(
+        "hub lead's decision", max_length=10, choices=Review.choices, default=Review.WAITING
+    )
+    review_reason = models.TextField(
+        "reason", blank=True, help_text="Why the check was refused or sent back for changes."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # The expiry date the last reminder was about: a renewed policy earns a new reminder.
     reminded_of_expiry = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["employer", "hub"], name="one_vetting_per_employer_hub")
+            models.UniqueConstraint(
+                fields=["employer", "hub"], name="one_vetting_per_employer_hub"
+            ),
+            models.CheckConstraint(
+                name="vetting_refused_or_sent_back_says_why",
+                condition=~models.Q(review__in=["refused", "changes"])
+                | ~models.Q(review_reason=""),
+            ),
         ]
 
     def __str__(self):

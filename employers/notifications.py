@@ -191,6 +191,22 @@ def vetting_expiring(vetting, *, employer_name: str, hub_name: str) -> None:
     )
 
 
+def vetting_decided(vetting, *, employer_name: str, hub_name: str) -> None:
+    """A check refused or sent back for changes: the employer reads why and what to do."""
+    what = "was refused" if vetting.review == "refused" else "needs changes"
+    _send(
+        [
+            (
+                f"Your safety check for {hub_name} {what}",
+                f"{hub_name}'s hub lead looked at {employer_name}'s safety check: it {what}.\n\n"
+                f"Their reason: {vetting.review_reason}\n\n"
+                f"Send a corrected check: {_link('vetting_for_employer')}\n",
+                employer_staff(vetting.employer_id),
+            )
+        ]
+    )
+
+
 def feedback_requested(opportunity) -> None:
     """Feedback requested: after the last day, the employer confirms who came."""
     _send(

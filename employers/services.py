@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from access.audit import audit_many
+from access.audit import audit_many, audit_record
 from access.models import AuditEvent
 from hubs.models import Hub, Sector
 from hubs.postcodes import postcode_clean
@@ -82,19 +82,56 @@ def vetting_submit(
             getattr(vetting, name).save(upload.name, upload, save=False)
     vetting.approved_by = None
     vetting.approved_at = None
+    # Sent again: back to the hub lead, and the last decision's reason no longer applies.
+    vetting.review = EmployerVetting.Review.WAITING
+    vetting.review_reason = ""
+    vetting.reviewed_at = None
     vetting.full_clean()
     vetting.save()
+    audit_record(action=AuditEvent.Action.UPDATE, instance=vetting, changed_fields=["sent"])
+    return vetting
+
+
+DECIDED_FIELDS = ["approved_by", "approved_at", "review", "review_reason", "reviewed_at"]
+
+
+@transaction.atomic
+def vetting_decide(*, actor, vetting_id: int, decision: str, reason: str = "") -> EmployerVetting:
+    """The hub lead's decision on a check for their hub: approve it (every school in the hub
+    reuses it), refuse it, or send it back for changes; a refusal or a request for changes
+    says why, and the employer is told. Audited."""
+    actor.require("vetting.approve")
+    review = EmployerVetting.Review
+    if decision not in (review.APPROVED, review.REFUSED, review.CHANGES):
+        raise ValidationError("Choose to approve, refuse or ask for changes.")
+    reason = reason.strip()
+    if decision != review.APPROVED and not reason:
+        raise ValidationError(
+            {"reason": "Say why, so the employer knows what to do: they will read it."}
+        )
+    vetting = EmployerVetting.objects.select_for_update().get(pk=vetting_id)
+    now = timezone.now()
+    approved = decision == review.APPROVED
+    vetting.review = decision
+    vetting.review_reason = "" if approved else reason
+    vetting.reviewed_at = now
+    vetting.approved_by_id = actor.user_id if approved else None
+    vetting.approved_at = now if approved else None
+    vetting.save(update_fields=[*DECIDED_FIELDS, "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE, instance=vetting, changed_fields=[f"review:{decision}"]
+    )
+    if not approved:
+        employer = Employer.objects.filter(pk=vetting.employer_id).values_list("name", flat=True)
+        notifications.vetting_decided(
+            vetting, employer_name=employer.first() or "", hub_name=vetting.hub.name
+        )
     return vetting
 
 
 def vetting_approve(*, actor, vetting_id: int) -> EmployerVetting:
     """The hub lead approves a check for their hub; every school in the hub reuses it."""
-    actor.require("vetting.approve")
-    vetting = EmployerVetting.objects.get(pk=vetting_id)
-    vetting.approved_by_id = actor.user_id
-    vetting.approved_at = timezone.now()
-    vetting.save(update_fields=["approved_by", "approved_at", "updated_at"])
-    return vetting
+    return vetting_decide(actor=actor, vetting_id=vetting_id, decision="approved")
 
 
 def _vetting_problem(opportunity: Opportunity, hub: Hub) -> str | None:

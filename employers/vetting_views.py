@@ -10,7 +10,7 @@ from access.routes import requires
 
 from .forms import VettingForm
 from .models import EmployerVetting
-from .services import vetting_approve, vetting_submit
+from .services import vetting_decide, vetting_submit
 
 DOCUMENTS = {
     "insurance": "insurance_certificate",
@@ -56,26 +56,49 @@ def vetting_for_employer(request):
 
 @requires("vetting.approve")
 def vetting_review(request):
-    """The hub lead's list of checks for the hub, with approval."""
+    """The hub lead's checks for the hub, waiting ones first: approve, refuse with a reason,
+    or send back for changes."""
+    problem = {}
     if request.method == "POST":
         vetting_id = request.POST.get("vetting", "")
         if not vetting_id.isdigit():
             raise Http404
+        decision = request.POST.get("decision") or "approved"  # the one button it used to have
         try:
-            vetting = vetting_approve(actor=request.actor, vetting_id=int(vetting_id))
+            vetting = vetting_decide(
+                actor=request.actor,
+                vetting_id=int(vetting_id),
+                decision=decision,
+                reason=request.POST.get("reason", ""),
+            )
         except EmployerVetting.DoesNotExist as missing:
             raise Http404 from missing
-        messages.success(request, f"Approved the check of {vetting.employer.name}.")
-        return redirect("vetting_review")
+        except ValidationError as error:
+            problem = {"vetting": int(vetting_id), "message": " ".join(error.messages)}
+        else:
+            done = {
+                "approved": "Approved",
+                "refused": "Refused",
+                "changes": "Sent back for changes",
+            }[decision]
+            messages.success(request, f"{done}: the check of {vetting.employer.name}.")
+            return redirect("vetting_review")
+    vettings = EmployerVetting.objects.select_related("employer", "hub").order_by(
+        "approved_at", "employer__name"
+    )
+    waiting = [v for v in vettings if v.review == EmployerVetting.Review.WAITING]
+    decided = [v for v in vettings if v.review != EmployerVetting.Review.WAITING]
     return render(
         request,
         "employers/vetting_review.html",
         {
-            "vettings": EmployerVetting.objects.select_related("employer", "hub").order_by(
-                "approved_at", "employer__name"
-            ),
+            "waiting": waiting,
+            "decided": decided,
             "documents": DOCUMENTS,
+            "problem": problem,
+            "posted_reason": request.POST.get("reason", "") if problem else "",
         },
+        status=400 if problem else 200,
     )
 
 

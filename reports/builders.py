@@ -141,6 +141,9 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
 
 # What the hub dashboard shows (grouped_progress then asks KS3 variety of Year 9 only).
 HUB_MEASURES = ("pupils", "behind", "fsm", "fsm_behind", "y9", "y9_ks3_met", "y11", "y11_ks4_met")
+# Each school's counts on the hub dashboard also give the SEND gap (the hub lead's home);
+# England's view stays with HUB_MEASURES.
+HUB_SCHOOL_MEASURES = (*HUB_MEASURES, "send", "send_behind")
 
 
 def _places_offered_and_filled(hub_id: int, year_start: date) -> dict:
@@ -312,7 +315,7 @@ def _school_counts(hub_id, school_ids, rules, as_at: date, year_start: date, coh
             rules=rules,
             as_at=as_at,
             by="school",
-            measures=HUB_MEASURES,
+            measures=HUB_SCHOOL_MEASURES,
         ):
             parts[row["key"]]["progress"] = row
     window = Participation.objects.filter(
@@ -371,7 +374,8 @@ def _school_counts_cached(hub, schools, rules, as_at, year_start, cohorts) -> di
 
     versions = school_versions([school.pk for school in schools])
     keys = {
-        pk: f"hub-school:{hub.pk}:{pk}:{as_at.isoformat()}:{rules.key}:{version}"
+        # "send": parts counted with HUB_SCHOOL_MEASURES (parts kept before lack the SEND counts).
+        pk: f"hub-school:send:{hub.pk}:{pk}:{as_at.isoformat()}:{rules.key}:{version}"
         for pk, version in versions.items()
     }
     found = cache.get_many(list(keys.values()))
@@ -458,6 +462,9 @@ def school_progress_row(school, counts: dict) -> dict:
         "fsm_gap": _gap(
             r.get("fsm", 0), r.get("fsm_behind", 0), r.get("pupils", 0), r.get("behind", 0)
         ),
+        "send_gap": _gap(
+            r.get("send", 0), r.get("send_behind", 0), r.get("pupils", 0), r.get("behind", 0)
+        ),
     }
 
 
@@ -491,7 +498,7 @@ def schools_progress(schools, *, as_at: date) -> list[dict]:
             rules=rules,
             as_at=as_at,
             by="school",
-            measures=HUB_MEASURES,
+            measures=HUB_SCHOOL_MEASURES,
         ):
             counts[row["key"]] = row
     return [school_progress_row(school, counts.get(school.pk, {})) for school in schools]
@@ -593,6 +600,8 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
             "y9_ks3_met",
             "y11",
             "y11_ks4_met",
+            "send",
+            "send_behind",
         )
     }
     return {
@@ -600,7 +609,10 @@ def hub_summary(*, hub_id: int, as_at: date, live: bool = False) -> dict:
         "hub": {"id": hub.pk, "name": hub.name, "region": hub.region},
         "as_at": as_at.isoformat(),
         # Hub-level figures only: what a national analyst may see.
-        "totals": _hub_totals(len(schools), total),
+        "totals": {
+            **_hub_totals(len(schools), total),
+            "send_gap": _gap(total["send"], total["send_behind"], total["pupils"], total["behind"]),
+        },
         "schools": rows,
         "by_type": dict(sorted(by_type.items())),
         "by_fsm_quartile": dict(sorted(by_quartile.items())),

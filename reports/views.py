@@ -52,8 +52,20 @@ def school_report(request, school_id: int):
         template="reports/school_report.html",
         scope={"school_id": school.pk},
         request_kwargs={"school_id": school.pk},
-        extra={"school": school},
+        extra={"school": school, **_current_unless_built(request, school)},
     )
+
+
+def _current_unless_built(request, school) -> dict:
+    """With no report built yet, the page shows the school's figures as at today rather
+    than nothing."""
+    from .hub_home import school_current
+
+    if request.method == "POST":
+        return {}
+    if latest_report(actor=request.actor, kind=ReportRun.Kind.SCHOOL_B6, school_id=school.pk):
+        return {}
+    return school_current(actor=request.actor, school_id=school.pk)
 
 
 @requires("report.hub")

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from access.audit import audit_many
+from access.context import acting_as
 from access.models import AuditEvent
 from access.routes import requires
 from learners.academic import YEAR_GROUPS
@@ -21,8 +22,21 @@ from .services import trust_pupil_access_grant, trust_pupil_access_revoke
 @requires("school.view")
 def school_detail(request, school_id: int):
     school = get_object_or_404(School.objects.select_related("hub", "trust"), pk=school_id)
-    summary = school_year_group_summary(actor=request.actor, school_id=school.pk)
-    return render(request, "schools/school_detail.html", {"school": school, "summary": summary})
+    from reports.hub_home import school_current
+
+    # Counts of pupils, never rows: a hub or trust lead reads them in the aggregate scope
+    # (row-level security otherwise shows them no pupil to count).
+    with acting_as(request.actor.for_aggregates()):
+        summary = school_year_group_summary(actor=request.actor, school_id=school.pk)
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "summary": summary,
+            **school_current(actor=request.actor, school_id=school.pk),
+        },
+    )
 
 
 @requires("pupil.view_named")

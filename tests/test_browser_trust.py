@@ -25,6 +25,8 @@ def test_a_careers_leader_grants_and_the_trust_lead_reads_the_schools_pupils(
         School.objects.filter(pk=world.b.school.pk).update(trust_id=world.a.school.trust_id)
 
     sign_in(page, live_server, world.a.users[Role.CAREERS_LEADER].email)
+    # The school's less-used pages sit in the navigation's "School" group.
+    page.locator("summary", has_text="School").click()
     page.get_by_role("link", name="School settings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"School settings: {world.a.school.name}"

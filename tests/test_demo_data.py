@@ -85,3 +85,27 @@ def test_reset_rebuilds_at_the_requested_size(demo):
         assert Hub.objects.count() == 1
         assert School.objects.count() == 2
         assert not Participation.objects.exists()
+
+
+def test_it_has_a_placement_pipeline_made_through_the_services(demo):
+    from employers.models import EmployerVetting, Nomination, Opportunity, ParentalConsent
+
+    with all_tenants_UNSAFE("test"):
+        for hub in Hub.objects.all():
+            states = set(Nomination.objects.filter(hub=hub).values_list("status", flat=True))
+            assert states >= {"nominated", "offered", "accepted", "declined", "refused_full"}
+            reviews = set(EmployerVetting.objects.filter(hub=hub).values_list("review", flat=True))
+            assert reviews == {"approved", "waiting", "changes", "refused"}
+            offered = Opportunity.objects.filter(visible_to_hubs=hub)
+            assert set(offered.values_list("status", flat=True)) == {"published", "draft"}
+            answers = set(ParentalConsent.objects.filter(hub=hub).values_list("answer", flat=True))
+            assert answers == {"given", "refused", "waiting"}
+            # Attendance to confirm: begun, places held, not yet confirmed; and one confirmed.
+            from django.utils import timezone
+
+            begun = offered.filter(
+                start_date__lte=timezone.localdate(), nominations__status="accepted"
+            ).distinct()
+            assert begun.filter(attendance_confirmed_at__isnull=True).exists()
+            assert begun.filter(attendance_confirmed_at__isnull=False).exists()
+            assert Nomination.objects.filter(hub=hub, participation__isnull=False).exists()

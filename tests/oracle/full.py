@@ -45,6 +45,7 @@ def surface_disagreements(loaded: Loaded) -> list[str]:
         client = Client()
         client.force_login(loaded.hub_leads[hub.id])
         found += s.hub_page(client, loaded, hub, today)  # live, as at today
+        found += s.hub_home_page(client, loaded, hub, today)
     client = Client()
     client.force_login(loaded.analyst)
     found += s.national_page(client, loaded, as_at, today)

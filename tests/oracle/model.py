@@ -682,6 +682,7 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
                 "q1_band": band(t["y9_ks3_met"], t["y9"]),
                 "q3_band": band(t["y11_ks4_met"], t["y11"]),
                 "fsm_gap": gap(t["fsm"], t["fsm_behind"], t["pupils"], t["behind"]),
+                "send_gap": gap(t["send"], t["send_behind"], t["pupils"], t["behind"]),
             }
         )
         for bucket, key in (
@@ -737,6 +738,7 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
             "ks3_met_pct": percent(total["y9_ks3_met"], total["y9"]),
             "ks4_met_pct": percent(total["y11_ks4_met"], total["y11"]),
             "fsm_gap": gap(total["fsm"], total["fsm_behind"], total["pupils"], total["behind"]),
+            "send_gap": gap(total["send"], total["send_behind"], total["pupils"], total["behind"]),
         },
         "schools": rows,
         "by_type": {k: _shares(v) for k, v in sorted(by_type.items())},
@@ -759,8 +761,17 @@ def hub_summary(world: World, hub_id: int, as_at: date) -> dict:
 
 
 def national(world: World, as_at: date) -> list[dict]:
-    """Each hub's totals (from its dashboard as at `as_at`), hubs by name."""
+    """Each hub's totals (from its dashboard as at `as_at`), hubs by name. England's view
+    publishes the FSM gap; the SEND gap is the hub's own (its home and dashboard)."""
     return [
-        {"name": h.name, "region": h.region, "totals": hub_summary(world, h.id, as_at)["totals"]}
+        {
+            "name": h.name,
+            "region": h.region,
+            "totals": {
+                k: v
+                for k, v in hub_summary(world, h.id, as_at)["totals"].items()
+                if k != "send_gap"
+            },
+        }
         for h in sorted(world.hubs, key=lambda h: h.name)
     ]

@@ -360,6 +360,74 @@ def hub_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
     )
 
 
+def gap_words(gap, group: str) -> str:
+    """The home page's sentence for a gap (positive: the group is behind), in plain words."""
+    if gap is None:
+        return f"There are no {group} to compare with others yet."
+    size = abs(gap).normalize()
+    points = f"{size:f} point" + ("" if size == 1 else "s")
+    who = group[0].upper() + group[1:]
+    if gap == 0:
+        return f"{who} are level with others."
+    return f"{who} are {points} {'behind' if gap > 0 else 'ahead of'} others."
+
+
+def hub_home_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
+    """The hub lead's home (live, as at today): headline facts, gaps in words, and every
+    school's row of the schools table (sorted by name, all pages read)."""
+    expected = m.hub_summary(loaded.world, hub.id, as_at)
+    t, e = expected["totals"], expected["employers"]
+    page = Page(_get(client, "/?sort=name"))
+    facts = dict(page.facts)
+    found = differences(
+        [
+            str(t["pupils"]),
+            pct_text(t["on_track_pct"]),
+            pct_text(t["ks3_met_pct"]),
+            pct_text(t["ks4_met_pct"]),
+            f"{e['places_offered']} in {e['opportunities']} opportunities; "
+            f"{e['places_filled']} filled ({pct_text(e['filled_pct'])})",
+        ],
+        [
+            facts.get("Pupils in Years 7 to 11"),
+            facts.get("On track for the ten days"),
+            facts.get("Year 9 with their KS3 week (Compass question 1)"),
+            facts.get("Year 11 with their KS4 week of placements (Compass question 3)"),
+            facts.get("Places offered this academic year"),
+        ],
+        f"hub home {hub.id} facts",
+    )
+    html = _get(client, "/")
+    for words in (
+        gap_words(t["fsm_gap"], "FSM pupils"),
+        gap_words(t["send_gap"], "pupils with SEND"),
+    ):
+        if words not in html:
+            found.append(f"hub home {hub.id}: {words!r} not on the page")
+    expected_rows = [
+        [
+            r["name"],
+            r["type"],
+            str(r["pupils"]),
+            pct_text(r["on_track_pct"]),
+            pct_text(r["ks3_met_pct"]),
+            pct_text(r["ks4_met_pct"]),
+            dash(r["fsm_gap"]),
+            dash(r["send_gap"]),
+        ]
+        for r in sorted(expected["schools"], key=lambda r: r["name"].casefold())
+    ]
+    rows, pages, number = [], 1, 1
+    while number <= pages:
+        html = _get(client, f"/?sort=name&page={number}")
+        shown = re.search(r"page \d+ of (\d+)\.", html)
+        pages = int(shown.group(1)) if shown else 1
+        table = next(t for t in Page(html).tables if t and len(t[0]) == 8 and t[0][1] == "Type")
+        rows += table[1:]
+        number += 1
+    return found + differences(expected_rows, rows, f"hub home {hub.id} schools")
+
+
 def national_rows(world: m.World, as_at: date) -> list[list[str]]:
     return [
         [

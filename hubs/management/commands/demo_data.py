@@ -10,8 +10,10 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from access.actor import Actor
 from access.context import all_tenants_UNSAFE
 from access.roles import Role
 from employers.models import Employer, EmployerRequest
@@ -163,7 +165,10 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete all tenant data first.")
 
     def handle(self, *args, **options):
-        with all_tenants_UNSAFE("demo data"), transaction.atomic():
+        # The emails the pipeline's services send (after the commit) are not printed: the
+        # demo prints one parent's link itself.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with quiet, all_tenants_UNSAFE("demo data"), transaction.atomic():
             if options["reset"]:
                 self._reset()
             elif Hub.objects.exists():
@@ -173,7 +178,13 @@ class Command(BaseCommand):
             self._build(options)
             # Bulk-loaded past the services, so the ledger is counted once at the end.
             ledger_rebuild()
+            # Made through the services (which keep the ledger themselves), so every page
+            # of the placement pipeline has something to show.
+            links = [self._placements(hub) for hub in Hub.all_tenants_UNSCOPED.order_by("pk")]
             self._print_accounts(options["password"])
+            for link in links:
+                if link:
+                    self.stdout.write(f"  A parent's consent link to try: {link}")
 
     def _reset(self):
         for model in (Participation, Experience, Learner, Membership, School, Trust):
@@ -306,6 +317,200 @@ class Command(BaseCommand):
                 f"{Participation.all_tenants_UNSCOPED.count()} participations."
             )
         )
+
+    def _placements(self, hub) -> str | None:
+        """One hub's placement pipeline, made by its demo accounts through the services:
+        safety checks in every state, published opportunities (one full, one a draft, one
+        begun with attendance to confirm, one past with attendance confirmed), nominations
+        in every state, consent given, refused and missing. Returns a parent's link."""
+        import secrets
+
+        from access.actor import actor_for_user
+        from access.context import acting_as
+        from employers import services
+        from employers.attendance import Attendance, attendance_confirm
+        from employers.consent import _digest, consent_answer, consent_request
+        from employers.models import EmployerVetting, Nomination, ParentalConsent
+
+        tag = hub.name.split()[0].lower().replace("'", "")
+        accounts = {
+            m.role: m
+            for m in Membership.all_tenants_UNSCOPED.select_related("user").filter(
+                user__email__endswith=f"@{tag}.demo.equalex.org.uk"
+            )
+        }
+        if not {Role.HUB_LEAD, Role.CAREERS_LEADER, Role.EMPLOYER} <= set(accounts):
+            return None
+        lead = actor_for_user(accounts[Role.HUB_LEAD].user)
+        leader = actor_for_user(accounts[Role.CAREERS_LEADER].user)
+        employer = actor_for_user(accounts[Role.EMPLOYER].user)
+        today = timezone.localdate()
+
+        def check(actor, decision="", reason=""):
+            with acting_as(actor):
+                vetting = services.vetting_submit(
+                    actor=actor,
+                    hub_id=hub.pk,
+                    insurance_expires=today + timedelta(days=300),
+                    supervisor_name="Sam Okafor",
+                )
+            if decision:
+                with acting_as(lead):
+                    services.vetting_decide(
+                        actor=lead, vetting_id=vetting.pk, decision=decision, reason=reason
+                    )
+
+        if not EmployerVetting.all_tenants_UNSCOPED.filter(
+            employer_id=employer.employer_id, hub=hub
+        ).exists():
+            check(employer, "approved")
+        # Three more partners' checks, as the partners themselves send them (no account
+        # needed for that here), waiting, sent back and refused.
+        others = list(
+            Employer.all_tenants_UNSCOPED.filter(hubs=hub)
+            .exclude(pk=employer.employer_id)
+            .exclude(vettings__hub=hub)
+            .order_by("pk")[:3]
+        )
+        reasons = [
+            ("", ""),
+            ("changes", "Please add a risk assessment that covers pupils under 18."),
+            ("refused", "The insurance certificate is for a different company."),
+        ]
+        for other, (decision, reason) in zip(others, reasons, strict=False):
+            partner = Actor(
+                role=Role.EMPLOYER,
+                employer_id=other.pk,
+                partner_hub_ids=tuple(other.hubs.values_list("pk", flat=True)),
+            )
+            check(partner, decision, reason)
+
+        with acting_as(leader):
+            year_10 = list(
+                Learner.objects.filter(
+                    school_id=leader.school_id,
+                    cohort__in=[cohort_for(10, today), cohort_for(11, today)],
+                ).order_by("-cohort", "surname", "pk")[:16]
+            )
+        if len(year_10) < 16:
+            return None
+
+        def offer(title, kind, start, days, capacity, *, publish=True):
+            with acting_as(employer):
+                opportunity = services.opportunity_create(
+                    actor=employer,
+                    title=title,
+                    kind=kind,
+                    setting="workplace",
+                    tier=3 if kind == "placement" else 2,
+                    start_date=start,
+                    end_date=start + timedelta(days=days - 1),
+                    capacity=capacity,
+                    year_groups=[10, 11],
+                    hub_ids=[hub.pk],
+                    description="A week in our workshop and offices, with a project to present.",
+                    postcode="PR1 2HE",
+                    accessibility_notes="Step-free access; a quiet room is available.",
+                    criteria=["M1", "M2", "M3", "M4", "M5"],
+                )
+                if publish:
+                    opportunity = services.opportunity_publish(
+                        actor=employer, opportunity=opportunity
+                    )
+            return opportunity
+
+        def nominate(opportunity, pupils):
+            with acting_as(leader):
+                return services.nomination_create(
+                    actor=leader,
+                    opportunity=opportunity,
+                    learners=pupils,
+                    shared_support_needs="",
+                )
+
+        def allocate(nomination):
+            with acting_as(employer):
+                try:
+                    return services.place_allocate(actor=employer, nomination=nomination)
+                except services.NoPlaceLeft:
+                    return None
+
+        def decide(nomination, accept, reason=""):
+            with acting_as(employer):
+                services.nomination_decide(
+                    actor=employer, nomination=nomination, accept=accept, reason=reason
+                )
+
+        def ask_consent(nomination, answer=None):
+            with acting_as(leader):
+                consent = consent_request(
+                    actor=leader,
+                    nomination_id=nomination.pk,
+                    parent_email=f"parent.{nomination.learner_id}@example.org",
+                )
+            # The emailed link's token is not kept; the demo answers as the parent would,
+            # through a link of its own.
+            token = secrets.token_urlsafe(32)
+            ParentalConsent.all_tenants_UNSCOPED.filter(pk=consent.pk).update(
+                token_digest=_digest(token)
+            )
+            if answer is not None:
+                consent_answer(
+                    token=token,
+                    give=answer,
+                    signed_by="Jo Parent",
+                    note="Asthma: carries an inhaler." if answer else "",
+                )
+            return token
+
+        # Coming up, with every state of a nomination and consent asked.
+        week = offer("Engineering placement week", "placement", today + timedelta(days=21), 5, 6)
+        nominated = nominate(week, year_10[:8])
+        for nomination in nominated[:4]:
+            allocate(nomination)
+        decide(nominated[0], True)
+        decide(nominated[1], True)
+        decide(nominated[4], False, "We can only take pupils who can travel to Preston.")
+        ask_consent(nominated[0], answer=True)
+        ask_consent(nominated[1], answer=False)
+        link_token = ask_consent(nominated[2])
+        # Full: the third pupil nominated finds no place left.
+        insight = offer("Office insight day", "insight_day", today + timedelta(days=14), 1, 2)
+        for nomination in nominate(insight, year_10[8:11]):
+            allocate(nomination)
+        # Begun today: consent given for some, missing for one; attendance to confirm.
+        visit = offer("Site visit and shadowing", "work_shadowing", today, 2, 4)
+        begun = nominate(visit, year_10[11:15])
+        for nomination in begun:
+            allocate(nomination)
+            decide(nomination, True)
+        for nomination in begun[:3]:
+            ask_consent(nomination, answer=True)
+        ask_consent(begun[3])
+        # Over, attendance confirmed with feedback: recorded as the pupils' experience.
+        past = offer("Hospital porter shadowing", "work_shadowing", today, 1, 2)
+        done = nominate(past, year_10[15:16])
+        allocate(done[0])
+        decide(done[0], True)
+        ask_consent(done[0], answer=True)
+        with acting_as(employer):
+            attendance_confirm(
+                actor=employer,
+                opportunity_id=past.pk,
+                duration_hours=5,
+                records=[
+                    Attendance(
+                        nomination_id=done[0].pk,
+                        attended=True,
+                        feedback="Asked good questions and was on time every day.",
+                    )
+                ],
+            )
+        offer("Summer design sprint", "placement", today + timedelta(days=120), 5, 4, publish=False)
+        assert Nomination.all_tenants_UNSCOPED.filter(hub=hub).exists()
+        from django.conf import settings
+
+        return f"{settings.SITE_URL}/consent/{link_token}/"
 
     def _employer_requests(self, hubs, sectors):
         """One organisation per hub waiting for its hub lead (the Employers joining page)."""
