@@ -4,7 +4,10 @@ selectors or the scoped managers, so a row of another tenant is never even found
 from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.db.models import Prefetch
+from django.db.models.query import ValuesIterable
+from django.db.models.sql.constants import MULTI
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -273,7 +276,33 @@ def pupils_with_progress(actor, pupils, as_at: date):
     pupils."""
     rules = ProgressRules.for_hub(Hub.objects.only(*ProgressRules.HUB_FIELDS).get(pk=actor.hub_id))
     progress = with_progress(pupils, rules=rules, as_at=as_at, variety=True)
-    return progress.values(*s.PupilProgressSerializer.row_names())
+    rows = progress.values(*s.PupilProgressSerializer.row_names())
+    if connection.vendor == "postgresql":
+        rows._iterable_class = DriverTypedValuesIterable
+    return rows
+
+
+class DriverTypedValuesIterable(ValuesIterable):
+    """values() rows as psycopg2 returns them. It already gives Decimal for numeric, int for
+    integers and bool for booleans, so Django's converters (Decimal(value), int(value) for
+    every expression's value) change nothing, and on a page of 1,000 pupils' progress they
+    were 35,000 calls, a tenth of the request. Only for rows whose values need no
+    conversion from the driver's types (no dates, JSON or custom fields); tested equal to
+    values()' own rows (test_api_progress_fields)."""
+
+    def __iter__(self):
+        query = self.queryset.query
+        compiler = query.get_compiler(self.queryset.db)
+        if query.selected:
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        chunks = compiler.execute_sql(
+            MULTI, chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+        )
+        for chunk in chunks or ():
+            for row in chunk:
+                yield dict(zip(names, row, strict=False))
 
 
 class ExperienceViewSet(

@@ -248,3 +248,26 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world, history, 
     assert len(pupils) > 1
     for pupil in pupils:
         assert serializer.to_representation(pupil) == serializer.loop_representation(pupil)
+
+
+@pytest.mark.parametrize("from_ledger", [False, True])
+def test_rows_as_the_driver_types_them_equal_djangos_converted_rows(world, history, from_ledger):
+    from django.db.models.query import ValuesIterable
+
+    from api.views import DriverTypedValuesIterable, pupils_with_progress
+    from learners.ledger import ledger_rebuild
+
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        if from_ledger:
+            with all_tenants_UNSAFE("test"):
+                ledger_rebuild()
+        rows = pupils_with_progress(leader, Learner.objects.all(), date.today()).order_by("pk")
+        assert rows._iterable_class is DriverTypedValuesIterable
+        converted = rows._chain()
+        converted._iterable_class = ValuesIterable
+        driver_typed, django_typed = list(rows), list(converted)
+    assert len(driver_typed) > 1
+    assert driver_typed == django_typed
+    for ours, djangos in zip(driver_typed, django_typed, strict=True):
+        assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in djangos.items()}

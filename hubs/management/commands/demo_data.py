@@ -329,7 +329,7 @@ class Command(BaseCommand):
         from access.context import acting_as
         from employers import services
         from employers.attendance import Attendance, attendance_confirm
-        from employers.consent import _digest, consent_answer, consent_request
+        from employers.consent import ConsentDetails, _digest, consent_answer, consent_request
         from employers.models import EmployerVetting, Nomination, ParentalConsent
 
         tag = hub.name.split()[0].lower().replace("'", "")
@@ -459,7 +459,15 @@ class Command(BaseCommand):
                     token=token,
                     give=answer,
                     signed_by="Jo Parent",
-                    note="Asthma: carries an inhaler." if answer else "",
+                    details=ConsentDetails(
+                        emergency_contact_name="Jo Parent",
+                        emergency_contact_phone="07700 900123",
+                        medical_needs="Asthma: carries an inhaler.",
+                        share_needs_with_employer=True,
+                        travel_arrangements="Takes the number 12 bus.",
+                    )
+                    if answer
+                    else None,
                 )
             return token
 
