@@ -1,11 +1,9 @@
 """Issue 14 in a browser, at a school of 1,500 pupils: class logging from a year group with
 the employer picked by keyboard alone, the import preview, and the pupil page's placements.
-Full-page screenshots go to /work/notes/shots/logging/ (not in git)."""
+Full-page screenshots go to test-results/screenshots/logging/ (not in git)."""
 
-import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +11,7 @@ from playwright.sync_api import expect
 from access.context import all_tenants_UNSAFE
 from access.roles import Role
 
+from .shots import shot as screenshot
 from .test_browser import axe_violations, sign_in
 
 pytestmark = [
@@ -21,13 +20,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path(os.environ.get("EQUALEX_SHOTS", "/work/notes/shots/logging"))
 PER_YEAR, GROUPS = 300, "ABCDEFGHIJ"
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, "logging", name)
 
 
 @pytest.fixture
@@ -226,7 +223,7 @@ def test_the_import_preview_lists_new_updated_moving_and_bad_rows(page, live_ser
     assert axe_violations(page) == []
 
 
-def test_the_pupil_page_shows_a_placement_consent_and_the_parents_note(
+def test_the_pupil_page_shows_a_placement_consent_and_the_parents_details(
     page, live_server, big_school
 ):
     from django.utils import timezone
@@ -249,7 +246,10 @@ def test_the_pupil_page_shows_a_placement_consent_and_the_parents_note(
             token_digest="browser-digest",
             answer=ParentalConsent.Answer.GIVEN,
             signed_by="Pat Parent",
-            note="Asthma: carries an inhaler.\nEmergency contact: Pat, 07700 900123",
+            emergency_contact_name="Pat Parent",
+            emergency_contact_phone="07700 900123",
+            medical_needs="Asthma: carries an inhaler.",
+            share_needs_with_employer=True,
             answered_at=timezone.now(),
         )
     waiting = make_nomination(
@@ -267,6 +267,13 @@ def test_the_pupil_page_shows_a_placement_consent_and_the_parents_note(
     expect(table.get_by_role("row", name=re.compile("Garage open day"))).to_contain_text(
         "Not asked yet"
     )
+    # The parent's details stay folded away until the careers leader opens them.
+    expect(page.get_by_text("Asthma: carries an inhaler.")).to_be_hidden()
+    page.get_by_text("Details from Pat Parent").click()
     expect(page.get_by_text("Asthma: carries an inhaler.")).to_be_visible()
+    expect(page.get_by_role("link", name="07700 900123")).to_have_attribute(
+        "href", "tel:07700900123"
+    )
+    expect(page.get_by_text("Shared with the employer's supervisor")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "7-pupil-page")

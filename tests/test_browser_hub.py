@@ -2,11 +2,10 @@
 dashboard) with figures equal to the report builder's, the schools table sorted and
 filtered, a school's current figures; a safety check refused with a reason the employer
 then reads; the employer page; the navigation at 1,280 px and on a phone. axe finds no
-violation on any of them. Screenshots go to /work/notes/shots/hub/ (not in git)."""
+violation on any of them. Screenshots go to test-results/screenshots/hub/ (not in git)."""
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +15,7 @@ from access.context import acting_as, all_tenants_UNSAFE
 from access.roles import Role
 
 from .employer_world import make_nomination, make_opportunity, make_pupils, make_vetting
+from .shots import shot as screenshot
 from .test_browser import axe_violations, sign_in
 
 pytestmark = [
@@ -24,14 +24,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path("/work/notes/shots/hub")
 SCHOOLS = 150
 PUPILS_PER_SCHOOL = 20
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, "hub", name)
 
 
 def _pct(value):

@@ -1,19 +1,18 @@
 """A careers leader's week at a school of 1,500 pupils, in Chromium: the home page's figures
 are the progress module's, the pupils list searches, filters and pages, the experiences
 list filters and pages; axe finds nothing on any of them. Full-page screenshots go to
-EQUALEX_SHOTS (default /work/notes/shots/leader/) for a person to look at."""
+test-results/screenshots/leader/ for a person to look at."""
 
-import os
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from access.roles import Role
 
+from .shots import shot as screenshot
 from .test_browser import axe_violations, sign_in
 
 pytestmark = [
@@ -22,7 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path(os.environ.get("EQUALEX_SHOTS", "/work/notes/shots/leader"))
 KINDS = ("workplace_visit", "virtual_experience", "placement", "insight_day", "employer_project")
 SETTINGS = {"virtual_experience": "virtual", "employer_project": "in_school"}
 
@@ -147,9 +145,8 @@ def placements(side, pupils):
             )
 
 
-def shot(page, name: str):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page, name):
+    screenshot(page, "leader", name)
 
 
 def test_a_careers_leaders_week_at_a_school_of_1500_pupils(page, live_server, world):

@@ -1,10 +1,9 @@
 """Placements in headless Chromium: the careers leader's board at a school of 1,500 pupils
 (consent asked for many at once), the parent's consent form on a phone by keyboard alone,
 and the employer's next steps, a full opportunity and the host-again question. axe finds
-no violation on any of them; full-page screenshots go to /work/notes/shots/placements/."""
+no violation on any of them; full-page screenshots go to test-results/screenshots/placements/."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +12,7 @@ from access.context import all_tenants_UNSAFE
 from access.roles import Role
 
 from .employer_world import make_nomination, make_opportunity, make_pupils, make_vetting, soon
+from .shots import shot as screenshot
 from .test_browser import axe_violations, sign_in
 
 pytestmark = [
@@ -21,12 +21,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path("/work/notes/shots/placements")
-
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, "placements", name)
 
 
 def _school_of_1500(world):

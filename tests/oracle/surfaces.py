@@ -113,11 +113,12 @@ def status_text(p: m.PupilProgress) -> str:
 
 
 class Page(HTMLParser):
-    """Tables as lists of rows of cell texts, and definition lists as (term, text) pairs."""
+    """Tables as lists of rows of cell texts (with their captions), and definition lists as
+    (term, text) pairs."""
 
     def __init__(self, html: str):
         super().__init__()
-        self.tables, self.facts = [], []
+        self.tables, self.captions, self.facts = [], [], []
         self._cell = self._term = None
         self._row = None
         self.feed(html)
@@ -125,6 +126,9 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "table":
             self.tables.append([])
+            self.captions.append("")
+        elif tag == "caption":
+            self._cell = []
         elif tag == "tr" and self.tables:
             self._row = []
         elif (tag in ("td", "th") and self._row is not None) or tag in ("dt", "dd"):
@@ -133,7 +137,10 @@ class Page(HTMLParser):
             self._cell.append(" ")
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._row is not None and self._cell is not None:
+        if tag == "caption" and self._cell is not None:
+            self.captions[-1] = _clean("".join(self._cell))
+            self._cell = None
+        elif tag in ("td", "th") and self._row is not None and self._cell is not None:
             self._row.append(_clean("".join(self._cell)))
             self._cell = None
         elif tag == "tr" and self._row is not None:
@@ -153,6 +160,10 @@ class Page(HTMLParser):
     def body_rows(self, index: int) -> list[list[str]]:
         """A table's rows less its header row."""
         return self.tables[index][1:]
+
+    def captioned(self, caption: str) -> int:
+        """The index of the table whose caption reads so (pages put tables in any order)."""
+        return self.captions.index(caption)
 
 
 def _clean(text: str) -> str:
@@ -304,7 +315,7 @@ def pupil_page(client, loaded: Loaded, pupil: m.Pupil, today: date) -> list[str]
     # Cells: date, year, title (then kind · tier · each employer), setting, hours, counted.
     actual_rows = [
         [r[1], " ".join(r[2].split()[:3]), " · ".join(r[2].split(" · ")[2:]), r[4], r[5]]
-        for r in page.body_rows(0)
+        for r in page.body_rows(page.captioned("Every experience, oldest first"))
         if len(r) > 5
     ]
     where = f"pupil page {pupil.id}"
