@@ -299,15 +299,19 @@ def pupil_page(client, loaded: Loaded, pupil: m.Pupil, today: date) -> list[str]
     ]
     actual_facts = [text for _term, text in page.facts[: len(expected_facts)]]
 
-    def hours_text(hours: Decimal) -> str:
-        return str(int(hours)) if hours == int(hours) else f"{hours:.2f}"
+    def length_text(hours: Decimal) -> str:
+        in_days, in_hours = days_text(hours), f"{Decimal(hours).normalize():f}"
+        return (
+            f"{in_days} day{'' if in_days == '1' else 's'} "
+            f"({in_hours} hour{'' if in_hours == '1' else 's'})"
+        )
 
     expected_rows = [
         [
             f"Year {row['year_group']}",
             row["title"],
             " · ".join(row["employers"]),
-            hours_text(row["hours"]),
+            length_text(row["hours"]),
             "Yes" if row["counted"] else "No: " + "; ".join(row["reasons"]),
         ]
         for row in m.timeline(world, pupil)
