@@ -388,7 +388,7 @@ def test_durations_dates_gaps_and_fsm_quarters_are_written_in_words():
 
     assert days_hours(Decimal("10")) == "2 days (10 hours)"
     assert days_hours(Decimal("5")) == "1 day (5 hours)"
-    assert days_hours(Decimal("2.50")) == "0.5 days (2.5 hours)"
+    assert days_hours(Decimal("2.50")) == "half a day (2.5 hours)"
     assert uk_date(date(2026, 3, 3)) == uk_date("2026-03-03") == "3 March 2026"
     assert gap_words(Decimal("14.0")) == "FSM pupils are 14 points behind others"
     assert gap_words(-2.5, "SEND pupils") == "SEND pupils are 2.5 points ahead of others"

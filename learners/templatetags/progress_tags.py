@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from learners.progress import days as hours_to_days
+from learners.progress import duration_in_words
 
 register = template.Library()
 
@@ -93,16 +94,11 @@ def _number(value) -> str:
 
 @register.filter
 def days_hours(hours) -> str:
-    """A duration as the platform states it: days (of 5 hours) with the hours in brackets,
-    "2 days (10 hours)", "1 day (5 hours)", "0.5 days (2.5 hours)"."""
+    """A duration as the platform states it (progress.duration_in_words): days of 5 hours
+    with the hours in brackets, "2 days (10 hours)", "half a day (2.5 hours)"."""
     if hours is None or hours == "":
         return "—"
-    day_count = days(hours)
-    hour_text = _number(hours)
-    return (
-        f"{day_count} day{'' if day_count == '1' else 's'} "
-        f"({hour_text} hour{'' if hour_text == '1' else 's'})"
-    )
+    return duration_in_words(hours)
 
 
 @register.filter

@@ -301,10 +301,10 @@ def pupil_page(client, loaded: Loaded, pupil: m.Pupil, today: date) -> list[str]
 
     def length_text(hours: Decimal) -> str:
         in_days, in_hours = days_text(hours), f"{Decimal(hours).normalize():f}"
-        return (
-            f"{in_days} day{'' if in_days == '1' else 's'} "
-            f"({in_hours} hour{'' if in_hours == '1' else 's'})"
-        )
+        in_hours = f"{in_hours} hour{'' if in_hours == '1' else 's'}"
+        if in_days == "0.5":
+            return f"half a day ({in_hours})"
+        return f"{in_days} day{'' if in_days == '1' else 's'} ({in_hours})"
 
     expected_rows = [
         [
