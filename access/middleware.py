@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.shortcuts import redirect
 
+from equalex.request_memo import request_memo
+
 from .actor import actor_for_user
 from .context import acting_as
 
@@ -16,7 +18,7 @@ class ActorMiddleware:
     def __call__(self, request):
         actor = actor_for_user(request.user, request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY))
         request.actor = actor
-        with acting_as(actor):
+        with acting_as(actor), request_memo():
             return self.get_response(request)
 
 

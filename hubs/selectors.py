@@ -2,6 +2,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from access.context import acting_as
+from equalex.request_memo import remembered
 from hubs.models import Hub
 from learners.models import Learner
 from schools.models import School
@@ -56,3 +57,26 @@ def _hubs_with_counts(schools, pupils):
             distinct=True,
         ),
     ).order_by("name")
+
+
+# What every page of a hub's staff reads of their hub: the counting rules (the selectors)
+# and the ledger's recount state (base.html's notice).
+ACTOR_HUB_FIELDS = (
+    "meaningful_criteria",
+    "ks3_virtual_cap_days",
+    "ledger_counted_by",
+    "ledger_counted_on",
+    "ledger_recount_done",
+    "ledger_recount_total",
+)
+
+
+def actor_hub(*, actor) -> Hub | None:
+    """The actor's own hub (None without one, or out of their scope), read once per
+    request however many parts of the page ask."""
+    if actor is None or actor.hub_id is None:
+        return None
+    return remembered(
+        ("actor_hub", actor.hub_id),
+        lambda: Hub.objects.only(*ACTOR_HUB_FIELDS).filter(pk=actor.hub_id).first(),
+    )

@@ -6,12 +6,11 @@ def ledger_recount(request):
     only if the page asks: base.html says so above every page of the hub's staff."""
 
     def state():
-        from hubs.models import Hub
+        from hubs.selectors import actor_hub
 
         from .ledger import hub_is_recounting
 
-        actor = getattr(request, "actor", None)
-        hub = Hub.objects.filter(pk=actor.hub_id).first() if actor and actor.hub_id else None
+        hub = actor_hub(actor=getattr(request, "actor", None))
         # A ledger never built is not a recount: figures are simply counted from raw.
         if hub is None or not hub.ledger_counted_by or not hub_is_recounting(hub):
             return {"active": False}

@@ -7,7 +7,9 @@ from django.utils import timezone
 from access.audit import audit_many, audit_record
 from access.models import AuditEvent
 from access.scoping import with_employers_of_pupils_own_history
+from equalex.rows import driver_typed
 from hubs.models import Hub
+from hubs.selectors import actor_hub
 from schools.models import School
 
 from .academic import YEAR_GROUPS, cohort_for
@@ -30,6 +32,11 @@ def pupil_get(*, actor, pupil_id: int) -> Learner:
 
 
 def rules_for_school(*, actor, school_id: int) -> ProgressRules:
+    if school_id == actor.school_id:
+        # The actor's own school: its hub is the actor's, read once for the whole page.
+        hub = actor_hub(actor=actor)
+        if hub is not None:
+            return ProgressRules.for_hub(hub)
     # Only what the rules read: every page of a school asks for them.
     hub = Hub.objects.only(*ProgressRules.HUB_FIELDS).get(schools__pk=school_id)
     return ProgressRules.for_hub(hub)
@@ -156,7 +163,7 @@ def cohort_progress(
     # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise a
     # model instance with some forty annotations, which cost more than the query.
     shown_first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
-    return behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name)
+    return driver_typed(behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name))
 
 
 # What the cohort page and its CSV show of each pupil.

@@ -254,7 +254,8 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world, history, 
 def test_rows_as_the_driver_types_them_equal_djangos_converted_rows(world, history, from_ledger):
     from django.db.models.query import ValuesIterable
 
-    from api.views import DriverTypedValuesIterable, pupils_with_progress
+    from api.views import pupils_with_progress
+    from equalex.rows import DriverTypedValuesIterable
     from learners.ledger import ledger_rebuild
 
     leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
