@@ -649,6 +649,9 @@ class OpportunitySerializer(ApiModelSerializer):
         fields += ["objectives", "sector", "start_date", "end_date", "capacity", "year_groups"]
         fields += ["postcode", "accessibility_notes", "status", "hubs", "places_held"]
         fields += ["places_left", "criteria", "attendance_confirmed_at", "updated_at"]
+        # The day itself: what the pupil and the school need to know to arrive.
+        fields += ["starts_at", "ends_at", "address", "dress_code", "onsite_contact_name"]
+        fields += ["onsite_contact_phone", "what_to_bring"]
         read_only_fields = ["employer", "status", "attendance_confirmed_at", "updated_at"]
 
 

@@ -513,11 +513,25 @@ def test_an_employer_offers_a_place_and_a_school_nominates_through_the_api(clien
         "capacity": 1,
         "year_groups": [10],
         "hubs": [side.hub.pk],
+        "starts_at": "08:30",
+        "ends_at": "15:30",
+        "address": "Unit 4, Depot Road, Leeds",
+        "dress_code": "Safety boots (we lend them)",
+        "onsite_contact_name": "Sam Foreman",
+        "onsite_contact_phone": "0113 496 0000",
+        "what_to_bring": "Packed lunch",
     }
     created = employer_post(reverse("api:opportunity-list"), offer)
     assert created.status_code == 201, created.content
     opportunity = created.json()
     assert (opportunity["status"], opportunity["places_left"]) == ("draft", 1)
+    day = ("starts_at", "ends_at", "address", "dress_code", "onsite_contact_name")
+    day += ("onsite_contact_phone", "what_to_bring")
+    assert {k: opportunity[k] for k in day} == {
+        **{k: offer[k] for k in day},
+        "starts_at": "08:30:00",
+        "ends_at": "15:30:00",
+    }
     publish = reverse("api:opportunity-publish", args=[opportunity["id"]])
     refused = employer_post(publish)
     assert refused.status_code == 400
@@ -526,7 +540,8 @@ def test_an_employer_offers_a_place_and_a_school_nominates_through_the_api(clien
     make_vetting(side.employer, side.hub)
     assert employer_post(publish).json()["status"] == "published"
     listed = school_get(reverse("api:opportunity-list"))
-    assert opportunity["id"] in [o["id"] for o in listed.json()["results"]]
+    seen_by_school = {o["id"]: o for o in listed.json()["results"]}
+    assert seen_by_school[opportunity["id"]]["address"] == "Unit 4, Depot Road, Leeds"
 
     first, second = make_pupils(side.school, 2, year_group=10, fsm=True)
     nominated = school_post(

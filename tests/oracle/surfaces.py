@@ -341,7 +341,7 @@ def hub_page_rows(summary: dict) -> tuple[list, list, list]:
             pct_text(r["ks4_met_pct"]),
             r["q1_band"],
             r["q3_band"],
-            dash(r["fsm_gap"]),
+            gap_cell(r["fsm_gap"]),
         ]
         for r in summary["schools"]
     ]
@@ -427,8 +427,8 @@ def hub_home_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
             pct_text(r["on_track_pct"]),
             pct_text(r["ks3_met_pct"]),
             pct_text(r["ks4_met_pct"]),
-            dash(r["fsm_gap"]),
-            dash(r["send_gap"]),
+            gap_cell(r["fsm_gap"]),
+            gap_cell(r["send_gap"]),
         ]
         for r in sorted(expected["schools"], key=lambda r: r["name"].casefold())
     ]
@@ -454,7 +454,7 @@ def national_rows(world: m.World, as_at: date) -> list[list[str]]:
             pct_text(h["totals"]["on_track_pct"]),
             pct_text(h["totals"]["ks3_met_pct"]),
             pct_text(h["totals"]["ks4_met_pct"]),
-            dash(h["totals"]["fsm_gap"]),
+            gap_cell(h["totals"]["fsm_gap"]),
         ]
         for h in m.national(world, as_at)
     ]
@@ -651,7 +651,7 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
     h, x = expected["headline"], expected["experiences"]
     pdf = [
         f"Year {y['year_group']} {y['pupils']} {y['on_track']} {y['behind']} {y['ks3_met']} "
-        f"{y['ks4_met']} {dash(y['fsm_gap'])}"
+        f"{y['ks4_met']} {gap_cell(y['fsm_gap'])}"
         for y in expected["years"]
     ]
     pdf += [
@@ -661,9 +661,8 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
         f"Distinct employers {x['employers']}",
         f"Distinct sectors {x['sectors']}",
     ]
-    headline = (
-        f"{h['pupils']} {pct_text(h['on_track_pct'])} {dash(h['fsm_gap'])} {dash(h['send_gap'])}"
-    )
+    gaps = f"{gap_cell(h['fsm_gap'])} {gap_cell(h['send_gap'])}"
+    headline = f"{h['pupils']} {pct_text(h['on_track_pct'])} {gaps}"
     compass_rows = [
         f"{a['code']} {a['band']} {a['numerator']} {a['denominator']}" for a in expected["compass"]
     ]
