@@ -607,6 +607,11 @@ def experience_verdict(
     if not reasons:
         in_ks4 = sorted({y for y in year_groups if y in (10, 11)})
         is_placement = kind == Experience.Kind.PLACEMENT and setting == Experience.Setting.WORKPLACE
+        # Which of the two weeks the days go to, so the careers leader knows what it buys.
+        if any(7 <= y <= 9 for y in year_groups):
+            notes.append("For pupils in Years 7-9 it counts toward the KS3 week.")
+        if in_ks4 and is_placement:
+            notes.append("For pupils in Years 10-11 it counts toward the KS4 placement week.")
         if in_ks4 and not is_placement:
             notes.append(
                 "For pupils in Years 10-11 it adds to their total days but not to the KS4 "

@@ -72,10 +72,10 @@ def test_a_non_placement_for_year_10_counts_but_not_toward_the_ks4_week():
         year_groups={10},
     )
     assert verdict.counts is True
-    assert "not to the KS4 week" in verdict.notes[0]
+    assert "not to the KS4 week" in verdict.notes[-1]
 
 
-def test_a_placement_for_year_10_has_no_notes():
+def test_a_placement_for_year_10_says_it_counts_toward_the_ks4_placement_week():
     verdict = experience_verdict(
         kind=Kind.PLACEMENT,
         setting=Setting.WORKPLACE,
@@ -83,7 +83,31 @@ def test_a_placement_for_year_10_has_no_notes():
         rules=RULES,
         year_groups={10, 11},
     )
-    assert (verdict.counts, verdict.notes) == (True, ())
+    assert (verdict.counts, verdict.notes) == (
+        True,
+        ("For pupils in Years 10-11 it counts toward the KS4 placement week.",),
+    )
+
+
+def test_a_class_across_both_key_stages_is_told_which_week_each_gets():
+    verdict = experience_verdict(
+        kind=Kind.PLACEMENT,
+        setting=Setting.WORKPLACE,
+        criteria=M123,
+        rules=RULES,
+        year_groups={9, 10},
+    )
+    assert verdict.notes == (
+        "For pupils in Years 7-9 it counts toward the KS3 week.",
+        "For pupils in Years 10-11 it counts toward the KS4 placement week.",
+    )
+
+
+def test_an_experience_that_does_not_count_names_no_week():
+    verdict = experience_verdict(
+        kind=Kind.PROJECT, setting=Setting.IN_SCHOOL, criteria=M123, rules=RULES, year_groups={8}
+    )
+    assert (verdict.counts, verdict.notes) == (False, ())
 
 
 def test_virtual_time_for_key_stage_3_mentions_the_hubs_cap():
@@ -91,6 +115,7 @@ def test_virtual_time_for_key_stage_3_mentions_the_hubs_cap():
         kind=Kind.VIRTUAL, setting=Setting.VIRTUAL, criteria=M123, rules=RULES, year_groups={8}
     )
     assert verdict.notes == (
+        "For pupils in Years 7-9 it counts toward the KS3 week.",
         "Virtual time counts toward the KS3 week up to 2.5 days (12.5 hours) per pupil.",
     )
 
