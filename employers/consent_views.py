@@ -1,6 +1,6 @@
 """The parent's or carer's page, reached from the emailed link: no account needed."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import render
 
 from access.routes import public
@@ -22,11 +22,22 @@ DETAIL_FIELDS = (
 )
 
 
-def _problems_by_field(error: ValidationError) -> tuple[list[str], dict[str, str]]:
+# Where the error summary's link for a field's problem takes the parent: the field itself
+# (the radio group's first choice for the answer).
+FIELD_ANCHORS = {"answer": "answer-give", NON_FIELD_ERRORS: None}
+
+
+def _problems_by_field(error: ValidationError) -> tuple[list[tuple], dict[str, str]]:
+    """The summary's (anchor, message) pairs, and each field's message beside it."""
     if not hasattr(error, "error_dict"):
-        return error.messages, {}
+        return [(None, message) for message in error.messages], {}
     by_field = {field: " ".join(messages) for field, messages in error.message_dict.items()}
-    return [message for messages in error.message_dict.values() for message in messages], by_field
+    problems = [
+        (FIELD_ANCHORS.get(field, field), message)
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+    return problems, by_field
 
 
 @public

@@ -1,10 +1,11 @@
 """Full-page screenshots from the browser tests, for a person to look at: test artifacts
-under test-results/screenshots/<area>/ (or $EQUALEX_SHOTS/<area>/), never committed."""
+under var/screenshots/<area>/ (or $EQUALEX_SHOTS/<area>/), never committed. Not under
+test-results/: pytest-playwright empties that folder as each run starts."""
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
 def shot(page, area: str, name: str) -> Path:

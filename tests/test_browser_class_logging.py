@@ -1,6 +1,6 @@
 """Issue 14 in a browser, at a school of 1,500 pupils: class logging from a year group with
 the employer picked by keyboard alone, the import preview, and the pupil page's placements.
-Full-page screenshots go to test-results/screenshots/logging/ (not in git)."""
+Full-page screenshots go to var/screenshots/logging/ (not in git)."""
 
 import re
 from datetime import date, timedelta

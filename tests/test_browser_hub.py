@@ -2,7 +2,7 @@
 dashboard) with figures equal to the report builder's, the schools table sorted and
 filtered, a school's current figures; a safety check refused with a reason the employer
 then reads; the employer page; the navigation at 1,280 px and on a phone. axe finds no
-violation on any of them. Screenshots go to test-results/screenshots/hub/ (not in git)."""
+violation on any of them. Screenshots go to var/screenshots/hub/ (not in git)."""
 
 import re
 from datetime import date, timedelta

@@ -1,7 +1,7 @@
 """A careers leader's week at a school of 1,500 pupils, in Chromium: the home page's figures
 are the progress module's, the pupils list searches, filters and pages, the experiences
 list filters and pages; axe finds nothing on any of them. Full-page screenshots go to
-test-results/screenshots/leader/ for a person to look at."""
+var/screenshots/leader/ for a person to look at."""
 
 import re
 from datetime import date, timedelta

@@ -1,7 +1,7 @@
 """Placements in headless Chromium: the careers leader's board at a school of 1,500 pupils
 (consent asked for many at once), the parent's consent form on a phone by keyboard alone,
 and the employer's next steps, a full opportunity and the host-again question. axe finds
-no violation on any of them; full-page screenshots go to test-results/screenshots/placements/."""
+no violation on any of them; full-page screenshots go to var/screenshots/placements/."""
 
 from datetime import date, timedelta
 
@@ -269,6 +269,9 @@ def test_a_parent_sees_what_to_put_right_on_a_phone(page, live_server, world):
     expect(page.get_by_label("Emergency contact's phone number")).to_have_value("call me")
     assert axe_violations(page) == []
     shot(page, "consent-problem-390")
+    # Each problem in the summary links to its field, as GOV.UK's error summary does.
+    page.get_by_role("alert").get_by_role("link", name="Enter a phone number").click()
+    expect(page.get_by_label("Emergency contact's phone number")).to_be_focused()
 
 
 def test_the_employer_sees_next_steps_a_full_opportunity_and_the_host_again_question(
