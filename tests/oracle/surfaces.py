@@ -394,20 +394,28 @@ def hub_home_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
     t, e = expected["totals"], expected["employers"]
     page = Page(_get(client, "/?sort=name"))
     facts = dict(page.facts)
+    partners = f"{e['partners']}; {e['engaged']} met your pupils this academic year"
+    if e["sme_pct"] is not None:
+        partners += f", {pct_text(e['sme_pct'])} of them small or medium-sized"
+    offers = f"{e['opportunities']} opportunit{'y' if e['opportunities'] == 1 else 'ies'}"
+    places = f"{e['places_offered']} in {offers}; {e['places_filled']} filled"
+    if e["filled_pct"] is not None:
+        places += f" ({pct_text(e['filled_pct'])})"
     found = differences(
         [
             str(t["pupils"]),
             pct_text(t["on_track_pct"]),
             pct_text(t["ks3_met_pct"]),
             pct_text(t["ks4_met_pct"]),
-            f"{e['places_offered']} in {e['opportunities']} opportunities; "
-            f"{e['places_filled']} filled ({pct_text(e['filled_pct'])})",
+            partners,
+            places,
         ],
         [
             facts.get("Pupils in Years 7 to 11"),
             facts.get("On track for the ten days"),
             facts.get("Year 9 with their KS3 week (Compass question 1)"),
             facts.get("Year 11 with their KS4 week of placements (Compass question 3)"),
+            facts.get("Partner employers"),
             facts.get("Places offered this academic year"),
         ],
         f"hub home {hub.id} facts",
