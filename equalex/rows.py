@@ -12,7 +12,8 @@ class DriverTypedValuesIterable(ValuesIterable):
     int(value) for every expression's value) change nothing; on a page of 1,000 pupils'
     progress they were 35,000 calls, a tenth of the request. Only for rows whose values
     need no conversion from the driver's types (no JSON or custom fields); tested equal to
-    values()' own rows (test_driver_typed_rows)."""
+    values()' own rows (test_api_progress_fields:
+    test_rows_as_the_driver_types_them_equal_djangos_converted_rows)."""
 
     def __iter__(self):
         query = self.queryset.query
