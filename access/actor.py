@@ -16,6 +16,8 @@ class Actor:
     school_id: int | None = None
     trust_id: int | None = None
     employer_id: int | None = None
+    # A pupil's own record (pupils.PupilAccount): the only pupil they see.
+    learner_id: int | None = None
     partner_hub_ids: tuple[int, ...] = field(default=())
     # A trust lead's scope, as plain school ids (what row-level security can key on):
     # every school of the trust (its totals, pages and reports), and those of them that
@@ -120,6 +122,21 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
     if membership.school_id:
         hub_id = membership.school.hub_id
         trust_id = membership.school.trust_id
+    learner_id = None
+    if membership.role == Role.PUPIL:
+        from pupils.models import PupilAccount
+
+        # The account, not the membership, names the pupil; without one (access switched
+        # off) the person is signed in as nobody.
+        learner_id = (
+            PupilAccount.all_tenants_UNSCOPED.filter(
+                user_id=user.pk, learner__school_id=membership.school_id
+            )
+            .values_list("learner_id", flat=True)
+            .first()
+        )
+        if learner_id is None:
+            return ANONYMOUS
     if membership.employer_id:
         from employers.models import Employer
 
@@ -136,6 +153,7 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
         school_id=membership.school_id,
         trust_id=trust_id,
         employer_id=membership.employer_id,
+        learner_id=learner_id,
         partner_hub_ids=partner_hub_ids,
         trust_school_ids=trust_school_ids,
         trust_named_pupil_school_ids=named_school_ids,

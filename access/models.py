@@ -16,6 +16,8 @@ class AuditEvent(TenantModel):
         EXPORT = "export", "Exported"
         # Someone tried to sign in and failed: the record is the account tried, if any.
         SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        # A pupil signed in with their code (pupils/): every pupil sign-in is on the trail.
+        SIGN_IN = "sign_in", "Signed in"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # No database constraint: the platform writes the column from the signed-in actor,

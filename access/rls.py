@@ -94,6 +94,15 @@ def _employer_function(name: str, query: str) -> str:
     )
 
 
+# A signed-in pupil's own record (pupils/): their rows and nobody else's.
+PUPIL_LEARNER = (
+    "(SELECT CASE WHEN current_setting('equalex.role', true) = 'pupil' THEN "
+    + _SETTING.format(name="learner_id")
+    + "::bigint END)"
+)
+OWN_RECORD = f"learner_id = {PUPIL_LEARNER}"
+
+
 def _pupil_level(*extra: str) -> str:
     # The commonest case first (a school's own rows), so most rows need one comparison.
     return " OR ".join(
@@ -107,12 +116,18 @@ def _pupil_level(*extra: str) -> str:
 
 
 POLICIES: dict[str, str] = {
-    "learners_learner": _pupil_level(f"id = ANY ({_employer_list('learners')})"),
-    "learners_participation": _pupil_level(
-        f"experience_id = ANY ({_employer_list('experiences')})"
+    "learners_learner": _pupil_level(
+        f"id = ANY ({_employer_list('learners')})", f"id = {PUPIL_LEARNER}"
     ),
-    "learners_skillrating": _pupil_level(),
-    "learners_pupilprogress": _pupil_level(),
+    "learners_participation": _pupil_level(
+        f"experience_id = ANY ({_employer_list('experiences')})", OWN_RECORD
+    ),
+    "learners_skillrating": _pupil_level(OWN_RECORD),
+    "learners_pupilprogress": _pupil_level(OWN_RECORD),
+    # Pupil voice: the school's staff and the pupil themselves, never totals or employers.
+    "pupils_pupilaccount": _pupil_level(OWN_RECORD),
+    "pupils_reflection": _pupil_level(OWN_RECORD),
+    "pupils_opportunityinterest": _pupil_level(OWN_RECORD),
     "employers_nomination": _pupil_level(
         f"opportunity_id = ANY ({_employer_list('opportunities')})"
     ),
@@ -147,10 +162,13 @@ FUNCTIONS = [
 ]
 
 
-def policy_statements() -> list[str]:
-    """SQL that (re)creates every policy: run by the migration, idempotent."""
+def policy_statements(tables=None) -> list[str]:
+    """SQL that (re)creates the policies (of `tables`, or every one): run by migrations,
+    idempotent. A migration names the tables that exist at its point in the history."""
     statements = list(FUNCTIONS)
     for table, expression in POLICIES.items():
+        if tables is not None and table not in tables:
+            continue
         statements += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}",
@@ -242,6 +260,7 @@ def settings_for(actor) -> dict[str, str]:
         "school_ids": "",
         "trust_school_ids": "",
         "employer_id": "",
+        "learner_id": "",
         "purpose": "",
         "system": "",
     }
@@ -266,6 +285,8 @@ def settings_for(actor) -> dict[str, str]:
         values["trust_school_ids"] = trust_schools
     if actor.employer_id is not None:
         values["employer_id"] = str(int(actor.employer_id))
+    if actor.learner_id is not None:
+        values["learner_id"] = str(int(actor.learner_id))
     if actor.purpose == "aggregates":
         values["purpose"] = "aggregates"
     return values

@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     CAREERS_LEADER = "careers_leader", "Careers leader"
     SCHOOL_STAFF = "school_staff", "School staff"
     EMPLOYER = "employer", "Employer"
+    # A pupil signed in to see their own record, reflect and rate their skills (pupils/):
+    # their own rows and nothing else.
+    PUPIL = "pupil", "Pupil"
 
 
 # The organisation each role belongs to: a membership names exactly this one.
@@ -20,4 +23,5 @@ ROLE_ORGANISATION = {
     Role.CAREERS_LEADER: "school",
     Role.SCHOOL_STAFF: "school",
     Role.EMPLOYER: "employer",
+    Role.PUPIL: "school",
 }

@@ -20,6 +20,8 @@ EVERYTHING = Q()
 R = Role
 SCHOOL_ROLES = (R.CAREERS_LEADER, R.SCHOOL_STAFF)
 ALL_ROLES = frozenset(Role)
+# Everyone who works with the platform; a pupil has their own pages (pupils/) and no more.
+STAFF_ROLES = ALL_ROLES - {R.PUPIL}
 
 
 def _trusts_in_hub(actor: Actor) -> Q:
@@ -56,6 +58,26 @@ def _trust_granted_rows(actor: Actor) -> Q:
     # A school's own rows (experiences, skill ratings) behind a pupil's page: only where
     # the school grants it, never as totals (hub leads get none of these either).
     return Q(school_id__in=actor.trust_named_pupil_school_ids)
+
+
+def _own_record(actor: Actor) -> Q:
+    # A pupil's own rows: their record, participations, ratings, reflections.
+    return Q(learner_id=actor.learner_id) if actor.learner_id else Q(pk__in=[])
+
+
+def _experiences_of_pupil(actor: Actor) -> Q:
+    from learners.models import Participation
+
+    if not actor.learner_id:
+        return Q(pk__in=[])
+    mine = Participation.all_tenants_UNSCOPED.filter(learner_id=actor.learner_id)
+    return Q(pk__in=mine.values("experience_id"))
+
+
+def _opportunities_for_pupil(actor: Actor) -> Q:
+    # What their school could nominate them for (published, offered to the hub); the
+    # pupil's own year and travel band are the selector's business (pupils.selectors).
+    return Q(visible_to_hubs=actor.hub_id, status="published")
 
 
 def _hubs_of_trust(actor: Actor) -> Q:
@@ -106,6 +128,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.EMPLOYER: lambda a: Q(pk__in=a.partner_hub_ids),
         # The hubs its schools are in (a trust may span hubs): their names and rules.
         R.TRUST_LEAD: _hubs_of_trust,
+        # Their hub's rules decide what counts toward their ten days.
+        R.PUPIL: lambda a: Q(pk=a.hub_id),
     },
     "hubs.Membership": {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) | Q(school__hub_id=a.hub_id),
@@ -114,6 +138,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.EMPLOYER: lambda a: Q(employer_id=a.employer_id),
         R.NATIONAL_ANALYST: lambda a: Q(user_id=a.user_id),
         R.TRUST_LEAD: lambda a: Q(user_id=a.user_id),
+        R.PUPIL: lambda a: Q(user_id=a.user_id),
     },
     "schools.Trust": {
         R.HUB_LEAD: _trusts_in_hub,
@@ -126,6 +151,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: Q(pk=a.school_id),
         R.SCHOOL_STAFF: lambda a: Q(pk=a.school_id),
         R.TRUST_LEAD: lambda a: _in_ids(a.trust_school_ids),
+        R.PUPIL: lambda a: Q(pk=a.school_id),
     },
     # A school's grant to its trust lead of its named pupils: the school's careers leader
     # gives and takes it back; the trust lead sees the grants its schools gave it.
@@ -139,6 +165,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: _employers_partnered_with([a.hub_id]),
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
+        # The names of the employers their experiences and the opportunities were with.
+        R.PUPIL: lambda a: _employers_partnered_with([a.hub_id]),
     },
     # A hub's safety check of an employer: its hub lead approves it, every school reuses it.
     "employers.EmployerVetting": {
@@ -160,6 +188,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.HUB_LEAD: lambda a: Q(visible_to_hubs=a.hub_id) & ~Q(status="draft"),
         R.CAREERS_LEADER: _opportunities_for_school,
         R.SCHOOL_STAFF: _opportunities_for_school,
+        R.PUPIL: _opportunities_for_pupil,
     },
     # Pupil-level; an employer sees only nominations to its own opportunities (and reads
     # them through employers.selectors, which shares first name and year group only).
@@ -170,13 +199,26 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     # A parent's answer is the school's record; the employer reads only the answer, through
     # its nominations (employers.selectors.attendance_sheet).
     "employers.ParentalConsent": SCHOOL_OWNED,
-    "learners.Learner": PUPIL_LEVEL,
-    "learners.Experience": {**SCHOOL_OWNED, R.TRUST_LEAD: _trust_granted_rows},
+    "learners.Learner": {**PUPIL_LEVEL, R.PUPIL: lambda a: _in_ids([a.learner_id])},
+    "learners.Experience": {
+        **SCHOOL_OWNED,
+        R.TRUST_LEAD: _trust_granted_rows,
+        R.PUPIL: _experiences_of_pupil,
+    },
     # A participation follows its pupil's current school, not the organising school.
-    "learners.Participation": PUPIL_LEVEL,
-    "learners.SkillRating": {**SCHOOL_OWNED, R.TRUST_LEAD: _trust_granted_rows},
+    "learners.Participation": {**PUPIL_LEVEL, R.PUPIL: _own_record},
+    "learners.SkillRating": {
+        **SCHOOL_OWNED,
+        R.TRUST_LEAD: _trust_granted_rows,
+        R.PUPIL: _own_record,
+    },
     # The progress ledger: a pupil's figures, seen wherever the pupil is.
-    "learners.PupilProgress": PUPIL_LEVEL,
+    "learners.PupilProgress": {**PUPIL_LEVEL, R.PUPIL: _own_record},
+    # Pupil voice (pupils/): a pupil's account, reflections and interests are the pupil's
+    # and their school's staff's; never a hub's, trust's or employer's rows.
+    "pupils.PupilAccount": {**SCHOOL_OWNED, R.PUPIL: _own_record},
+    "pupils.Reflection": {**SCHOOL_OWNED, R.PUPIL: _own_record},
+    "pupils.OpportunityInterest": {**SCHOOL_OWNED, R.PUPIL: _own_record},
     # A count of writes per school, read with the figures it versions (never as rows).
     "learners.SchoolLedgerVersion": PUPIL_LEVEL,
     # A request to take a pupil on another school's roll: the asking school sees its
@@ -221,15 +263,21 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id, school_id__isnull=True),
     },
     # A token is its owner's alone: nobody else, whatever their role, sees it.
-    "api.ApiToken": dict.fromkeys(ALL_ROLES, lambda a: Q(user_id=a.user_id)),
+    "api.ApiToken": dict.fromkeys(STAFF_ROLES, lambda a: Q(user_id=a.user_id)),
 }
 
 CAPABILITIES: dict[str, frozenset[Role]] = {
     "home.view": ALL_ROLES,
     "framework.view": ALL_ROLES,
     # Organisations and reference lists; the scoped managers decide which rows.
-    "directory.view": ALL_ROLES,
-    "api.token": ALL_ROLES,
+    "directory.view": STAFF_ROLES,
+    "api.token": STAFF_ROLES,
+    # A pupil's own pages: their ten days, reflections, skills, what they'd like to try.
+    "pupil.self": frozenset({R.PUPIL}),
+    # Switching pupil access on or off for a class, printing sign-in codes, hiding a
+    # reflection: the careers leader.
+    "pupil.access": frozenset({R.CAREERS_LEADER}),
+    "reflection.view": frozenset(SCHOOL_ROLES),
     "hub.view": frozenset({R.HUB_LEAD, R.NATIONAL_ANALYST}),
     "hub.configure": frozenset({R.HUB_LEAD}),
     "school.view": frozenset({R.HUB_LEAD, R.TRUST_LEAD, *SCHOOL_ROLES}),

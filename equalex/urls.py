@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from employers.consent_views import consent_answer_page
+from pupils import views as pupil_views
 
 from . import views
 
@@ -14,7 +15,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("framework/", include("outcomes.urls")),
     path("pupils/import/", include("learners.import_urls")),
+    path("pupils/access/", include("pupils.staff_urls")),
     path("pupils/", include("learners.urls")),
+    path("me/", include("pupils.urls")),
+    path("sign-in/code/", pupil_views.sign_in, name="pupil_sign_in"),
     path("experiences/", include("learners.experience_urls")),
     path("progress/", include("learners.progress_urls")),
     path("hub/", include("hubs.urls")),

@@ -1,6 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from access.roles import Role
@@ -17,6 +17,8 @@ from schools.selectors import trust_school_progress
 def home(request):
     actor = request.actor
     context = {}
+    if actor.role == Role.PUPIL:
+        return redirect("pupil_home")
     if actor.role in (Role.CAREERS_LEADER, Role.SCHOOL_STAFF):
         template = "home/school.html"
         context.update(

@@ -124,7 +124,7 @@ class Membership(TenantModel):
                         employer__isnull=True,
                     )
                     | Q(
-                        role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF],
+                        role__in=[Role.CAREERS_LEADER, Role.SCHOOL_STAFF, Role.PUPIL],
                         hub__isnull=True,
                         school__isnull=False,
                         trust__isnull=True,

@@ -311,6 +311,14 @@ class SkillRating(TenantModel):
         Experience, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Moment(models.TextChoices):
+        BEFORE = "before", "Before the experience"
+        AFTER = "after", "After the experience"
+
+    # A pupil rates themselves before and after an experience (pupils/); the change is
+    # what the school report and hub dashboard show. Empty for a rating at any other time.
+    moment = models.CharField(max_length=10, choices=Moment.choices, blank=True)
+
     class Meta:
         ordering = ["-rated_on"]
         constraints = [

@@ -38,11 +38,15 @@ def pupil_detail(request, pupil_id: int):
         Learner.objects.filter(pk=pupil.pk), rules=rules, as_at=today, variety=True
     ).get()
     timeline = list(pupil_timeline(actor=request.actor, pupil=pupil, rules=rules))
+    from pupils.selectors import reflections_of_pupil
+
     from .progress import why_not_counted
 
+    reflections = reflections_of_pupil(actor=request.actor, pupil=pupil)
     for entry in timeline:
         entry.year_group = 7 + entry.offset
         entry.reasons = [] if entry.counts else why_not_counted(entry, rules)
+        entry.pupil_reflection = reflections.get(entry.pk)
     # The school's own record of placements: a trust lead's read-only view has none. The
     # parent's details (medical needs, emergency contact) are for the careers leader, who
     # arranges placements.
@@ -72,6 +76,7 @@ def pupil_detail(request, pupil_id: int):
             # A trust lead reads (where the school grants it) and changes nothing.
             "can_change": request.actor.can("pupil.change"),
             "can_print_record": request.actor.can("report.pupil"),
+            "can_hide_reflections": request.actor.can("pupil.access"),
         },
     )
 

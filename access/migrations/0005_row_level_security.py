@@ -3,6 +3,19 @@
 from django.db import migrations
 
 
+# The pupil-level tables at this point of the history (later apps' tables get their
+# policies from their own migrations: pupils.0002).
+TABLES = (
+    "learners_learner",
+    "learners_participation",
+    "learners_skillrating",
+    "learners_pupilprogress",
+    "employers_nomination",
+    "employers_parentalconsent",
+    "reports_reportrun",
+)
+
+
 def forwards(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
@@ -15,7 +28,7 @@ def forwards(apps, schema_editor):
             rls.ensure_app_role(cursor, role)
             for statement in rls.grant_statements(role):
                 cursor.execute(statement)
-        for statement in rls.policy_statements():
+        for statement in rls.policy_statements(TABLES):
             cursor.execute(statement)
 
 

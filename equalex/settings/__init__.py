@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "schools",
     "employers",
     "learners",
+    "pupils",
     "reports",
     "api",
     "privacy",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     # The one place a request gets its tenant scope; everything after it is scoped.
     "access.middleware.ActorMiddleware",
     "access.middleware.RequireMfaForPupilAccessMiddleware",
+    "pupils.middleware.PupilSessionMiddleware",
 ]
 
 ROOT_URLCONF = "equalex.urls"
@@ -229,7 +231,14 @@ ACCOUNT_RATE_LIMITS = {
     # Sign-ins per address (allauth's default 30 a minute): a school whose staff all come
     # from one address, or a load test on loopback, may need more.
     "login": os.environ.get("EQUALEX_LOGIN_RATE", "30/m/ip"),
+    # Wrong pupil sign-in codes per address (pupils.codes states what this allows).
+    "pupil_code_failed": os.environ.get("EQUALEX_PUPIL_CODE_RATE", "10/15m/ip"),
 }
+# Pupils (pupils/): a signed-in pupil is signed out after this long without a page, and
+# in any case this long after signing in; a printed code works for this many days.
+PUPIL_IDLE_SECONDS = int(os.environ.get("EQUALEX_PUPIL_IDLE_SECONDS", str(15 * 60)))
+PUPIL_SESSION_MAX_SECONDS = int(os.environ.get("EQUALEX_PUPIL_SESSION_MAX_SECONDS", str(2 * 3600)))
+PUPIL_CODE_VALID_DAYS = (1, 7, 14, 30)
 # Single sign-on for staff (accounts.sso_config): Microsoft 365 and Google Workspace, or
 # any OpenID Connect provider, listed in EQUALEX_SSO_PROVIDERS; none listed, no buttons.
 # A sign-in only ever reaches an existing account (accounts.adapter): no sign-up, no

@@ -1,0 +1,314 @@
+"""Reads of pupil voice: a pupil's own ten days, the opportunities they may ask for, and
+the staff's view of pupils' reflections, ratings and interests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from access.audit import audit_many
+from access.models import AuditEvent
+from access.scoping import with_employers_of_pupils_own_history
+from employers.models import Opportunity
+from employers.rules import eligible_year_group
+from hubs.postcodes import DistanceBand, within_band_q
+from learners.academic import year_group_on
+from learners.models import Learner, Participation, SkillRating
+from learners.progress import (
+    DESIGN_CRITERIA,
+    participations_with_verdict,
+    round_half_up,
+    with_progress,
+)
+from learners.selectors import rules_for_school
+from outcomes.models import Skill
+from schools.models import School
+
+from .models import OpportunityInterest, PupilAccount, Reflection
+
+# What each meaningful criterion asks, in words for a pupil of 11 to 16.
+CRITERIA_FOR_PUPILS = {
+    "M1": "it had a clear purpose that was explained to you",
+    "M2": "it was planned with things for you to learn",
+    "M3": "you got to talk with people who work there",
+    "M4": "you met a range of people who work there",
+    "M5": "the employer set you a task",
+    "M6": "the employer gave you feedback",
+    "M7": "you wrote what you got out of it",
+}
+
+
+def pupil_reasons(entry, rules) -> list[str]:
+    """Why one of the pupil's experiences did not count, in their words."""
+    experience = entry.experience
+    reasons = []
+    if experience.setting == "in_school":
+        reasons.append(
+            "it happened in school: worth doing, but only time with employers "
+            "outside school counts toward the ten days"
+        )
+    missing = [
+        code
+        for code in rules.meaningful_criteria
+        if (code in DESIGN_CRITERIA and not getattr(experience, f"meets_{code.lower()}"))
+        or (code == "M6" and not entry.employer_feedback_given)
+        or (code == "M7" and not entry.reflection_done)
+    ]
+    for code in missing:
+        reasons.append(f"it counts once {CRITERIA_FOR_PUPILS[code]}")
+    if entry.hours_attended <= 0:
+        reasons.append("you were not there")
+    return reasons
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One of the two weeks, in plain words for the pupil."""
+
+    name: str
+    years: str
+    deadline: str
+    done_days: object
+    met: bool
+    still_to_come: bool
+
+
+def _days(hours):
+    return (hours or 0) / 5
+
+
+def my_ten_days(*, actor, today: date | None = None) -> dict:
+    """Everything the pupil's own page shows, read as them (their scope holds only their
+    own rows): progress, each experience with what counted and why, their reflections and
+    their self-ratings before and after."""
+    actor.require("pupil.self")
+    today = today or timezone.localdate()
+    learner = Learner.objects.select_related("school").get(pk=actor.learner_id)
+    rules = rules_for_school(actor=actor, school_id=learner.school_id)
+    progress = with_progress(
+        Learner.objects.filter(pk=learner.pk), rules=rules, as_at=today, variety=True
+    ).get()
+    year = year_group_on(learner.cohort, today)
+    entries = list(
+        participations_with_verdict(
+            with_employers_of_pupils_own_history(
+                Participation.objects.filter(learner_id=learner.pk).select_related(
+                    "experience", "reflection"
+                )
+            ),
+            rules=rules,
+        ).order_by("-experience__start_date", "-pk")
+    )
+    ratings = defaultdict(dict)
+    for rating in SkillRating.objects.filter(
+        learner_id=learner.pk, experience__isnull=False
+    ).exclude(moment=""):
+        if rating.rater == SkillRating.Rater.SELF:
+            ratings[(rating.experience_id, rating.moment)][rating.skill_id] = rating.step
+    employer_steps = defaultdict(dict)
+    for rating in SkillRating.objects.filter(
+        learner_id=learner.pk, rater=SkillRating.Rater.EMPLOYER, experience__isnull=False
+    ):
+        employer_steps[rating.experience_id][rating.skill_id] = rating.step
+    for entry in entries:
+        entry.year_group = 7 + entry.offset
+        entry.upcoming = entry.experience.start_date > today
+        entry.reasons = [] if entry.counts or entry.upcoming else pupil_reasons(entry, rules)
+        entry.my_reflection = _reflection_or_none(entry)
+        entry.rated_before = bool(ratings.get((entry.experience_id, "before")))
+        entry.rated_after = bool(ratings.get((entry.experience_id, "after")))
+        entry.needs_reflection = (
+            not entry.upcoming and not entry.absent and entry.my_reflection is None
+        )
+    ks3 = Stage(
+        "Your first week: employer experiences",
+        "Years 7 to 9",
+        "by the end of Year 9",
+        _days(progress.ks3_hours),
+        progress.ks3_week_met,
+        year <= 9,
+    )
+    ks4 = Stage(
+        "Your second week: a placement with an employer",
+        "Years 10 and 11",
+        "by the end of Year 11",
+        _days(progress.ks4_placement_hours),
+        progress.ks4_week_met,
+        year <= 11,
+    )
+    tiers = [
+        (1, "Introduce and inspire", progress.reached_t1),
+        (2, "Investigate and explore", progress.reached_t2),
+        (3, "Apply and demonstrate", progress.reached_t3),
+    ]
+    return {
+        "learner": learner,
+        "year_group": year,
+        "progress": progress,
+        "stages": (ks3, ks4),
+        "total_days": _days(progress.total_hours),
+        "tiers": tiers,
+        "entries": entries,
+        "to_reflect": [e for e in entries if e.needs_reflection],
+        "rules": rules,
+    }
+
+
+def _reflection_or_none(participation):
+    try:
+        return participation.reflection
+    except Reflection.DoesNotExist:
+        return None
+
+
+def my_participation(*, actor, participation_id: int) -> Participation:
+    """One of the pupil's own experiences (anyone else's is not there: LookupError)."""
+    actor.require("pupil.self")
+    participation = with_employers_of_pupils_own_history(
+        Participation.objects.filter(pk=participation_id).select_related("experience")
+    ).first()
+    if participation is None:
+        raise LookupError("Not one of your experiences.")
+    participation.my_reflection = _reflection_or_none(participation)
+    return participation
+
+
+def skills_with_steps(*, actor, participation: Participation) -> list[dict]:
+    """The eight skills, each with the pupil's steps before and after this experience and
+    the employer's, where given."""
+    rows = SkillRating.objects.filter(
+        learner_id=participation.learner_id, experience_id=participation.experience_id
+    )
+    steps = defaultdict(dict)
+    for rating in rows:
+        if rating.rater == SkillRating.Rater.SELF and rating.moment:
+            steps[rating.skill_id][rating.moment] = rating.step
+        elif rating.rater == SkillRating.Rater.EMPLOYER:
+            steps[rating.skill_id]["employer"] = rating.step
+    rows = []
+    for skill in Skill.objects.order_by("position"):
+        row = {"skill": skill, **steps.get(skill.pk, {})}
+        if row.get("before") is not None and row.get("after") is not None:
+            row["change"] = f"{row['after'] - row['before']:+d}"
+        rows.append(row)
+    return rows
+
+
+def opportunities_for_pupil(*, actor, today: date | None = None):
+    """Published opportunities the pupil's school could nominate them for: offered to the
+    hub, still to start, in the school's postcode area (or online)."""
+    today = today or timezone.localdate()
+    opportunities = Opportunity.objects.filter(
+        status=Opportunity.Status.PUBLISHED, start_date__gt=today
+    )
+    postcode = School.objects.filter(pk=actor.school_id).values_list("postcode", flat=True).first()
+    if postcode:
+        opportunities = opportunities.filter(
+            within_band_q(DistanceBand.AREA, postcode) | Q(setting="virtual")
+        )
+    return opportunities
+
+
+def opportunity_list_for_pupil(*, actor, today: date | None = None) -> list[Opportunity]:
+    """opportunities_for_pupil, for the pupil's own year group on each one's first day,
+    soonest first, each with `my_interest` (their interest, or None)."""
+    today = today or timezone.localdate()
+    cohort = Learner.objects.filter(pk=actor.learner_id).values_list("cohort", flat=True).first()
+    interests = {
+        i.opportunity_id: i for i in OpportunityInterest.objects.filter(learner_id=actor.learner_id)
+    }
+    rows = []
+    for opportunity in (
+        opportunities_for_pupil(actor=actor, today=today)
+        .select_related("employer", "sector")
+        .order_by("start_date", "title")
+    ):
+        if eligible_year_group(cohort, opportunity) is None:
+            continue
+        opportunity.my_interest = interests.get(opportunity.pk)
+        rows.append(opportunity)
+    return rows
+
+
+# --- staff ------------------------------------------------------------------------
+
+
+def pupil_access_list(*, actor, year: int | None = None, group: str = "", today=None):
+    """The careers leader's school's pupils on roll for a year or class, each with their
+    `account` (or None): whether pupil access is open and until when their code works."""
+    from learners.academic import cohort_for
+
+    today = today or timezone.localdate()
+    pupils = Learner.objects.filter(school_id=actor.school_id, left_on__isnull=True)
+    if year:
+        pupils = pupils.filter(cohort=cohort_for(year, today))
+    if group:
+        pupils = pupils.filter(registration_group__iexact=group.strip())
+    pupils = list(
+        pupils.prefetch_related(
+            Prefetch("pupil_account", queryset=PupilAccount.objects.all())
+        ).order_by("registration_group", "surname", "legal_first_name")
+    )
+    for pupil in pupils:
+        try:
+            pupil.account = pupil.pupil_account
+        except PupilAccount.DoesNotExist:
+            pupil.account = None
+    return pupils
+
+
+def reflections_of_pupil(*, actor, pupil: Learner) -> dict[int, Reflection]:
+    """The pupil's reflections by participation, for the staff's timeline. Reading them is
+    audited, one insert for the page."""
+    actor.require("reflection.view")
+    reflections = list(
+        Reflection.objects.filter(learner_id=pupil.pk).prefetch_related("skills_used")
+    )
+    visible = [r for r in reflections if not r.hidden]
+    if visible:
+        audit_many(actor, AuditEvent.Action.VIEW, visible)
+    return {r.participation_id: r for r in reflections}
+
+
+def interests_for_nomination(*, actor, opportunity: Opportunity) -> dict[int, OpportunityInterest]:
+    """Pupils of the careers leader's school who said they would like to try this one."""
+    return {
+        i.learner_id: i
+        for i in OpportunityInterest.objects.filter(
+            opportunity=opportunity, school_id=actor.school_id
+        )
+    }
+
+
+def self_rated_change(ratings) -> list[dict]:
+    """Per skill: pupils who rated themselves both before and after the same experience,
+    and their average change in steps (after minus before). `ratings` is a SkillRating
+    queryset already narrowed to the group (a year group, a hub's schools)."""
+    pairs = defaultdict(dict)
+    for learner_id, experience_id, skill_id, moment, step in ratings.filter(
+        rater=SkillRating.Rater.SELF, moment__in=["before", "after"], experience__isnull=False
+    ).values_list("learner_id", "experience_id", "skill_id", "moment", "step"):
+        pairs[(learner_id, experience_id, skill_id)][moment] = step
+    by_skill = defaultdict(list)
+    for (_, _, skill_id), steps in pairs.items():
+        if "before" in steps and "after" in steps:
+            by_skill[skill_id].append(steps["after"] - steps["before"])
+    rows = []
+    for skill in Skill.objects.order_by("position"):
+        changes = by_skill.get(skill.pk, [])
+        rows.append(
+            {
+                "skill": skill.name,
+                "pairs": len(changes),
+                "average_change": (
+                    round_half_up(Fraction(sum(changes), len(changes)), 1) if changes else None
+                ),
+                "improved": sum(1 for c in changes if c > 0),
+            }
+        )
+    return rows
