@@ -1,5 +1,7 @@
 from rest_framework import exceptions, permissions
 
+from access.roles import Role
+
 from .models import ApiToken
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -14,6 +16,10 @@ class ActorCan(permissions.BasePermission):
         actor = request.actor
         if actor.user_id is None:
             raise exceptions.NotAuthenticated
+        if actor.role == Role.PUPIL:
+            # A pupil writes through their pages only; the API is for staff and their
+            # integrations (a pupil cannot make a token, nor use one made some other way).
+            raise exceptions.NotFound
         if request.method not in view.allowed_methods:
             # The route's methods are public (the schema lists them), so saying which it
             # has leaks nothing; whether this actor may use them is still a 404.

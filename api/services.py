@@ -20,6 +20,7 @@ def api_token_create(
     *, actor, name: str, read_only: bool, membership_id: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret; the secret is never stored and cannot be shown again."""
+    actor.require("api.token")
     membership = own_memberships(actor=actor).filter(pk=membership_id or actor.membership_id)
     membership = membership.first()
     if membership is None:

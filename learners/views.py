@@ -42,7 +42,12 @@ def pupil_detail(request, pupil_id: int):
 
     from .progress import why_not_counted
 
-    reflections = reflections_of_pupil(actor=request.actor, pupil=pupil)
+    # A pupil's own words are for their school's staff (a trust lead reads figures).
+    reflections = (
+        reflections_of_pupil(actor=request.actor, pupil=pupil)
+        if request.actor.can("reflection.view")
+        else {}
+    )
     for entry in timeline:
         entry.year_group = 7 + entry.offset
         entry.reasons = [] if entry.counts else why_not_counted(entry, rules)

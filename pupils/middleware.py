@@ -26,7 +26,11 @@ class PupilSessionMiddleware:
         if actor is None or actor.role != Role.PUPIL:
             return self.get_response(request)
         signed_in_at = request.session.get(PUPIL_SIGNED_IN_AT)
-        if signed_in_at is None or time.time() - signed_in_at > settings.PUPIL_SESSION_MAX_SECONDS:
+        if signed_in_at is None:
+            # Signed in some other way than the code page (single sign-on): the clock
+            # starts at the first page.
+            signed_in_at = request.session[PUPIL_SIGNED_IN_AT] = time.time()
+        if time.time() - signed_in_at > settings.PUPIL_SESSION_MAX_SECONDS:
             logout(request)
             return redirect("pupil_sign_in")
         request.session.set_expiry(settings.PUPIL_IDLE_SECONDS)

@@ -134,6 +134,14 @@ def _make_side(tag: str, la_code: str, urn_base: int, sector) -> Side:
         user = User.objects.create_user(f"{role.value}.{tag}@example.org".lower(), PASSWORD)
         Membership.objects.create(user=user, role=role, **org)
         users[role] = user
+    # The side's pupil, signed in as themselves (pupils/): their account opened by the
+    # school, as pupils.services.pupil_access_enable would.
+    from pupils.models import PupilAccount
+
+    pupil_user = User.objects.create_user(f"pupil.{tag}@pupils.equalex.invalid".lower())
+    Membership.objects.create(user=pupil_user, role=Role.PUPIL, school=school)
+    PupilAccount.objects.create(learner=pupil, user=pupil_user, hub=hub, school=school)
+    users[Role.PUPIL] = pupil_user
     side = Side(hub, school, sibling, pupil, sibling_pupil, employer, sibling_employer, users)
     side.experience, side.participation = _make_experience(school, pupil, employer)
     side.sibling_experience, side.sibling_participation = _make_experience(

@@ -22,8 +22,12 @@ ROLES = [ANON, *MATRIX_ROLES]
 VARIANTS = ("own", "sibling", "foreign")
 
 
-def everyone(expected):
-    return {role: {variant: expected for variant in VARIANTS} for role in MATRIX_ROLES}
+def everyone(expected, *, pupil=NOT_FOUND):
+    """Every role alike, except a pupil, who has their own pages (pupils/) and no others
+    unless the row says so."""
+    table = {role: {variant: expected for variant in VARIANTS} for role in MATRIX_ROLES}
+    table[Role.PUPIL] = dict.fromkeys(VARIANTS, pupil)
+    return table
 
 
 def only(roles_to_variants):
@@ -50,6 +54,10 @@ TRUST_AGGREGATES = {
 TRUST_NAMED = {TRUST_GRANTED: OWN_ONLY, TRUST_SPANNING: FOREIGN_ONLY}
 # Pages with no object that every trust lead reaches.
 TRUST_ALL = dict.fromkeys((Role.TRUST_LEAD, *TRUST_VARIANTS), ALL_OK)
+
+# A pupil's own rows: own is the pupil's, sibling another pupil of the hub, foreign the
+# other hub's.
+PUPIL_OWN = {Role.PUPIL: OWN_ONLY}
 
 SCHOOL_STAFF_OWN = only({Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY})
 SCHOOL_STAFF_ALL = only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})

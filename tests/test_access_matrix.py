@@ -23,6 +23,7 @@ from .matrix import (
     OWN_ONLY,
     ROLES,
     SCHOOL_STAFF_ALL,
+    PUPIL_OWN,
     SCHOOL_STAFF_OWN,
     TRUST_AGGREGATES,
     TRUST_NAMED,
@@ -36,8 +37,10 @@ from .test_api_access_matrix import API_DESIGNED, API_PUBLIC
 # route name -> (object kind, fixed kwargs or None; {role: {variant: expected}}).
 # Anonymous visitors always go to the login page.
 DESIGNED = {
-    "home": (None, everyone(OK)),
-    "framework": (None, everyone(OK)),
+    # A pupil's home is My ten days.
+    "home": (None, everyone(OK, pupil=302)),
+    # The framework's text is public reference: a pupil may read it too.
+    "framework": (None, everyone(OK, pupil=OK)),
     "pupil_list": (None, only({Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK})),
     "pupil_detail": (
         "pupil",
@@ -105,6 +108,19 @@ DESIGNED = {
     # POST only; test_api_tokens checks who may revoke which token.
     "api_token_revoke": ({"token_id": 1}, everyone(405)),
     "national_report": (None, only({Role.NATIONAL_ANALYST: ALL_OK})),
+    # Pupil voice (pupils/): a pupil's own pages; "participation" objects are the pupil's
+    # own experience (own), another pupil's of the hub (sibling) or of the other hub.
+    "pupil_home": (None, only({Role.PUPIL: ALL_OK})),
+    "pupil_record_pdf": (None, only({Role.PUPIL: ALL_OK})),
+    "pupil_opportunities": (None, only({Role.PUPIL: ALL_OK})),
+    "pupil_reflect": ("participation", only(PUPIL_OWN)),
+    "pupil_skills_compare": ("participation", only(PUPIL_OWN)),
+    "pupil_rate_skills": ("pupil_skills", only(PUPIL_OWN)),
+    # POST only (tests/test_pupil_pages.py: a pupil's interest in what they may ask for).
+    "pupil_interest": ("opportunity", only({Role.PUPIL: dict.fromkeys(VARIANTS, 405)})),
+    # The careers leader opens and closes pupil access, prints codes, hides reflections.
+    "pupil_access": (None, only({Role.CAREERS_LEADER: ALL_OK})),
+    "reflection_hide": ("reflection", only({Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 405)})),
     "pupil_record": ("pupil", SCHOOL_STAFF_OWN),
     "cohort_csv": ({"year_group": 9}, SCHOOL_STAFF_ALL),
     "report_run_status": (
@@ -191,6 +207,8 @@ DESIGNED = {
 # Reachable by anyone, signed in or not.
 PUBLIC = {
     "healthz": None,
+    # A pupil signs in with the code their careers leader printed.
+    "pupil_sign_in": None,
     "invitation_accept": "token",
     "consent_answer": "token",
     "employer_request_new": None,
@@ -279,6 +297,11 @@ def test_a_new_route_without_a_rule_is_caught():
 def _object_for(kind, side, other, role, variant):
     if kind in ("report", "report_pdf"):
         kind = "report"
+    if kind == "pupil_skills":
+        kind = "participation"
+    if kind == "reflection":
+        participation = _object_for("participation", side, other, role, variant)
+        return _reflection_on(participation)
     if kind in ("experience", "participation", "report"):
         return {
             "own": getattr(side, kind),
@@ -368,7 +391,23 @@ def _object_for(kind, side, other, role, variant):
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
+def _reflection_on(participation):
+    from pupils.models import Reflection
+
+    with all_tenants_UNSAFE("test"):
+        return Reflection.objects.create(
+            participation=participation,
+            learner_id=participation.learner_id,
+            hub_id=participation.hub_id,
+            school_id=participation.school_id,
+            what_i_did="Helped on the ward",
+            what_i_learned="Shifts are long",
+        )
+
+
 def _kwargs(name, kind, obj):
+    if kind == "pupil_skills":
+        return {"participation_id": obj.pk, "moment": "before"}
     if isinstance(kind, dict):
         return kind
     if kind == "report_pdf":
