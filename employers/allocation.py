@@ -2,8 +2,9 @@
 and the words that explain it to the school.
 
 Order: disadvantaged (Pupil Premium) or SEND pupils first; then those furthest behind the
-pro-rata share of their current key stage's week; then pupils the careers leader marked as
-interested in the opportunity's sector; ties go to the earlier nomination.
+pro-rata share of their current key stage's week; then pupils who asked to try it
+themselves (pupils/) or whom the careers leader marked as interested in the opportunity's
+sector; ties go to the earlier nomination.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class Candidate:
     days_behind: Decimal
     interested_in_sector: bool
     nominated_at: datetime
+    # The pupil asked to try it themselves (pupils/): weighs as sector interest does.
+    pupil_asked: bool = False
 
     @property
     def prioritised(self) -> bool:
@@ -61,7 +64,7 @@ def allocation_key(candidate: Candidate):
     return (
         not candidate.prioritised,
         -candidate.days_behind,
-        not candidate.interested_in_sector,
+        not (candidate.interested_in_sector or candidate.pupil_asked),
         candidate.nominated_at,
         candidate.nomination_id,
     )
@@ -83,6 +86,8 @@ def reasons(candidate: Candidate) -> str:
         words.append(f"{candidate.days_behind:.1f} days behind")
     else:
         words.append("on track")
+    if candidate.pupil_asked:
+        words.append("asked to try it")
     words.append(
         "interested in the sector"
         if candidate.interested_in_sector

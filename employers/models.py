@@ -225,6 +225,11 @@ class Nomination(TenantModel):
     interested_in_sector = models.BooleanField(
         default=False, help_text="The pupil is interested in the employer's sector."
     )
+    # The pupil said they would like to try it (pupils.OpportunityInterest) before they
+    # were nominated: it weighs in a fair allocation as sector interest does.
+    pupil_asked = models.BooleanField(
+        default=False, help_text="The pupil asked to try this opportunity themselves."
+    )
     status = models.CharField(
         max_length=15,
         choices=Status.choices,

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from access.routes import requires
 from learners.models import Learner
+from pupils.selectors import interests_for_nomination
 from schools.models import School
 
 from .consent import consent_request
@@ -82,12 +83,19 @@ def opportunity_nominate(request, opportunity_id: int):
             return redirect("opportunity_nominate", opportunity_id=opportunity.pk)
     nominations = list(school_nominations(actor=request.actor, opportunity=opportunity))
     consent_needed = needs_parental_consent(opportunity)
+    # Pupils who asked to try it themselves (pupils/), listed first.
+    interests = interests_for_nomination(actor=request.actor, opportunity=opportunity)
+    pupils = list(nominable_pupils(actor=request.actor, opportunity=opportunity))
+    for pupil in pupils:
+        pupil.asked = interests.get(pupil.pk)
+    pupils.sort(key=lambda pupil: pupil.asked is None)
     return render(
         request,
         "employers/opportunity_nominate.html",
         {
             "opportunity": opportunity,
-            "pupils": nominable_pupils(actor=request.actor, opportunity=opportunity),
+            "pupils": pupils,
+            "interests": interests,
             "nominations": nominations,
             "consent_needed": consent_needed,
             # Pupils with a place who could not attend today, for want of consent.

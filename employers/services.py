@@ -328,6 +328,13 @@ def nomination_create(
         names = ", ".join(p.first_name for p in pupils if p.pk in already)
         raise ValidationError({"pupils": f"Already nominated: {names}."})
     interested = set(interested_in_sector)
+    from pupils.models import OpportunityInterest
+
+    asked = set(
+        OpportunityInterest.objects.filter(opportunity=opportunity, learner__in=pupils).values_list(
+            "learner_id", flat=True
+        )
+    )
 
     def needs(pupil):
         if isinstance(shared_support_needs, str):
@@ -342,6 +349,7 @@ def nomination_create(
             learner=pupil,
             shared_support_needs=needs(pupil),
             interested_in_sector=pupil.pk in interested,
+            pupil_asked=pupil.pk in asked,
             nominated_by_id=actor.user_id,
         )
         for pupil in pupils
@@ -501,6 +509,7 @@ def _candidates(nominations: list[Nomination], as_at: date) -> dict[int, Candida
                     ks4_expected_hours=row["ks4_expected_hours"],
                 ),
                 interested_in_sector=nomination.interested_in_sector,
+                pupil_asked=nomination.pupil_asked,
                 nominated_at=nomination.created_at,
             )
     return candidates

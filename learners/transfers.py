@@ -237,9 +237,12 @@ def _tell_decided(transfers: list[PupilTransfer], actor=None) -> None:
 
 def _move_history(learner_ids: list[int], school: School) -> None:
     """Everything kept about the pupil follows them: experiences taken part in, skill
-    ratings, nominations and their parental consent, and the pupil's own record PDFs. The
-    old school loses sight of all of it (its scope is the rows' school). One update per
-    table, whatever the number of pupils."""
+    ratings, nominations and their parental consent, reflections, and the pupil's own
+    record PDFs. The old school loses sight of all of it (its scope is the rows' school).
+    One update per table, whatever the number of pupils."""
+    from pupils.models import OpportunityInterest, Reflection
+    from pupils.services import pupil_accounts_delete
+
     if not learner_ids:
         return
     moved = {"school_id": school.pk, "hub_id": school.hub_id}
@@ -249,8 +252,13 @@ def _move_history(learner_ids: list[int], school: School) -> None:
         Nomination.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids),
         ParentalConsent.all_tenants_UNSCOPED.filter(nomination__learner_id__in=learner_ids),
         ReportRun.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids),
+        # Their reflections and what they asked to try are their record too.
+        Reflection.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids),
+        OpportunityInterest.all_tenants_UNSCOPED.filter(learner_id__in=learner_ids),
     ):
         queryset.update(**moved)
+    # Their sign-in was the old school's to give: the new school opens access again.
+    pupil_accounts_delete(learner_ids)
     # Counted again by the new hub's rules.
     ledger_refresh(learner_ids)
 

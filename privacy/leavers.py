@@ -56,6 +56,8 @@ FREE_TEXT = {
         "travel_arrangements",
     ),
     "learners.PupilTransfer": ("decline_reason",),
+    "pupils.Reflection": ("what_i_did", "what_i_learned", "what_next"),
+    "pupils.OpportunityInterest": ("why",),
 }
 # Text fields on pupil-level rows that say nothing about the pupil themselves, with why.
 NOT_FREE_TEXT = {
@@ -73,6 +75,10 @@ NOT_FREE_TEXT = {
     ("learners.PupilTransfer", "sent"): "emptied (names the asking school sent)",
     ("learners.PupilTransfer", "decided_by_role"): "a role",
     ("learners.SkillRating", "rater"): "who rated: pupil, teacher or employer",
+    ("learners.SkillRating", "moment"): "before or after an experience",
+    ("pupils.Reflection", "written_by"): "who wrote it: the pupil or staff",
+    ("pupils.Reflection", "skills_used"): "ids of skills from the framework's fixed list",
+    ("pupils.PupilAccount", "code_digest"): "the account is deleted",
     ("reports.ReportRun", "kind"): "the pupil's own runs are deleted",
     ("reports.ReportRun", "status"): "the pupil's own runs are deleted",
     ("reports.ReportRun", "error"): "the pupil's own runs are deleted",
@@ -228,6 +234,8 @@ def pupils_pseudonymise(*, actor, pupil_ids, today: date) -> int:
     """
     from employers.models import Nomination, ParentalConsent
     from learners.models import Learner, Participation, PupilTransfer
+    from pupils.models import OpportunityInterest, Reflection
+    from pupils.services import pupil_accounts_delete
     from reports.models import ReportRun
 
     from .sar import pupils_exports_delete
@@ -265,6 +273,15 @@ def pupils_pseudonymise(*, actor, pupil_ids, today: date) -> int:
         PupilTransfer.objects.filter(learner_id__in=ids).update(
             sent={}, **blank(FREE_TEXT["learners.PupilTransfer"], "")
         )
+        # Pupil voice: their words go (the M7 fact on each participation stays, as the
+        # figures do), and their account with its user, so nobody signs in as them.
+        Reflection.objects.filter(learner_id__in=ids).update(
+            **blank(FREE_TEXT["pupils.Reflection"], "")
+        )
+        OpportunityInterest.objects.filter(learner_id__in=ids).update(
+            **blank(FREE_TEXT["pupils.OpportunityInterest"], "")
+        )
+        pupil_accounts_delete(ids)
         # A pupil's own reports (record PDFs, their rows in nothing else) name them; the
         # school's, hub's and cohort reports hold figures, and stay.
         own = ReportRun.objects.filter(learner_id__in=ids)

@@ -63,6 +63,11 @@ SECTIONS = {
     "employers.ParentalConsent": Section("parental_consents.json", "Parental consent"),
     "learners.PupilTransfer": Section("transfers.json", "Moves between schools"),
     "reports.ReportRun": Section("reports.json", "Reports about the pupil"),
+    "pupils.PupilAccount": Section("pupil_account.json", "The pupil's own sign-in"),
+    "pupils.Reflection": Section("reflections.json", "The pupil's reflections"),
+    "pupils.OpportunityInterest": Section(
+        "opportunity_interests.json", "Opportunities the pupil asked to try"
+    ),
     "privacy.ErasureRequest": Section("erasure_requests.json", "Requests to erase the record"),
     "privacy.SubjectAccessExport": Section("subject_access_exports.json", "Exports of this record"),
     "access.AuditEvent": Section("audit_trail.json", "Who read or changed this data"),
@@ -74,6 +79,7 @@ STAFF_FILE = "staff.json"
 # Stored fields not exported: none says anything about the pupil.
 FIELDS_LEFT_OUT = {
     ("employers.ParentalConsent", "token_digest"): "a digest of the emailed link's secret",
+    ("pupils.PupilAccount", "code_digest"): "a digest of the printed sign-in code",
     ("reports.ReportRun", "claimed_by"): "the background task that built it",
     ("privacy.SubjectAccessExport", "claimed_by"): "the background task that built it",
 }
@@ -399,11 +405,24 @@ def sar_pdf(contents: dict) -> bytes:
             for row in records["privacy.SubjectAccessExport"]
         ],
         "audit": records["access.AuditEvent"],
+        "accounts": records["pupils.PupilAccount"],
+        "reflections": [
+            {**row, "skills": _skill_names(row["skills_used"])}
+            for row in records["pupils.Reflection"]
+        ],
+        "interests": records["pupils.OpportunityInterest"],
     }
     # Beside the reports' PDF templates: the only templates allowed a <style> block, as
     # WeasyPrint renders them and no browser ever does (tests/test_security_headers.py).
     html = render_to_string("reports/pdf/subject_access.html", context)
     return HTML(string=html).write_pdf()
+
+
+def _skill_names(ids) -> list[str]:
+    from outcomes.models import Skill
+
+    names = dict(Skill.objects.filter(pk__in=ids or []).values_list("pk", "name"))
+    return [names[pk] for pk in ids or [] if pk in names]
 
 
 def _skills(rows) -> list[dict]:

@@ -58,7 +58,11 @@ class Reflection(TenantModel):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     what_i_did = models.TextField("What I did", max_length=2000)
     what_i_learned = models.TextField("What I learned about work or the workplace", max_length=2000)
-    skills_used = models.ManyToManyField("outcomes.Skill", blank=True, related_name="+")
+    # Ids of outcomes.Skill rows, not a many-to-many table: a pupil-level table carries its
+    # school to be distributed by it (docs/scaling.md), and eight ids need no join.
+    skills_used = models.JSONField(
+        "Skills I used", default=list, blank=True, help_text="Skills Builder skills, by id."
+    )
     what_next = models.TextField("What I want to do next", max_length=2000, blank=True)
     written_by = models.CharField(max_length=10, choices=Author.choices, default=Author.PUPIL)
     # Hidden by a careers leader (a safeguarding concern, something said about someone
@@ -97,8 +101,10 @@ class OpportunityInterest(TenantModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # With the school: every row of a pupil shares their school (docs/scaling.md).
             models.UniqueConstraint(
-                fields=["learner", "opportunity"], name="one_interest_per_pupil_and_opportunity"
+                fields=["school", "learner", "opportunity"],
+                name="one_interest_per_pupil_and_opportunity",
             )
         ]
         indexes = [models.Index(fields=["school", "opportunity"], name="interest_by_school")]

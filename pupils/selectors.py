@@ -266,9 +266,10 @@ def reflections_of_pupil(*, actor, pupil: Learner) -> dict[int, Reflection]:
     """The pupil's reflections by participation, for the staff's timeline. Reading them is
     audited, one insert for the page."""
     actor.require("reflection.view")
-    reflections = list(
-        Reflection.objects.filter(learner_id=pupil.pk).prefetch_related("skills_used")
-    )
+    reflections = list(Reflection.objects.filter(learner_id=pupil.pk))
+    names = dict(Skill.objects.values_list("pk", "name"))
+    for reflection in reflections:
+        reflection.skill_names = [names[pk] for pk in reflection.skills_used if pk in names]
     visible = [r for r in reflections if not r.hidden]
     if visible:
         audit_many(actor, AuditEvent.Action.VIEW, visible)

@@ -142,6 +142,22 @@ def pupil_access_disable(*, actor, learner_ids: Iterable[int]) -> int:
     return len(accounts)
 
 
+def pupil_accounts_delete(learner_ids) -> int:
+    """The accounts of these pupils and their users go (a leaver pseudonymised, a pupil
+    erased or moved away): whoever acts has already been checked by the caller."""
+    from access.rls import past_the_wall
+    from accounts.models import User
+
+    accounts = PupilAccount.all_tenants_UNSCOPED.filter(learner_id__in=list(learner_ids))
+    user_ids = list(accounts.values_list("user_id", flat=True))
+    # The accounts may be another school's rows (a pupil moving away): the deletes reach
+    # them past row-level security, as the move itself does.
+    with past_the_wall("pupil accounts of pupils leaving or moving"):
+        accounts.delete()
+        User.objects.filter(pk__in=user_ids).delete()
+    return len(user_ids)
+
+
 def pupil_sign_in(*, code: str) -> PupilAccount | None:
     """The account a typed code opens, or None (wrong, expired, or the pupil has left)."""
     digest = codes.code_digest(code)
@@ -248,10 +264,10 @@ def reflection_save(
         action = AuditEvent.Action.UPDATE
     for name, value in fields.items():
         setattr(reflection, name, value)
+    reflection.skills_used = sorted(skill.pk for skill in skills)
     reflection.written_by = Reflection.Author.PUPIL
     reflection.save()
-    reflection.skills_used.set(skills)
-    audit_record(action=action, instance=reflection, changed_fields=list(fields))
+    audit_record(action=action, instance=reflection, changed_fields=[*fields, "skills_used"])
     _m7_refresh(participation, reflection)
     return reflection
 

@@ -84,7 +84,7 @@ def reflect(request, participation_id: int):
         initial = {
             "what_i_did": reflection.what_i_did,
             "what_i_learned": reflection.what_i_learned,
-            "skills": list(reflection.skills_used.all()),
+            "skills": list(reflection.skills_used),
             "what_next": reflection.what_next,
         }
     form = ReflectionForm(request.POST or None, initial=initial)

@@ -28,6 +28,7 @@ from learners.progress import (
     compass_dates,
     counts_q,
     grouped_progress,
+    meaningful_q,
     percent,
     reads_ledger,
     round_half_up,
@@ -293,7 +294,7 @@ def national_totals(*, as_at: date) -> dict[int, dict]:
     return {hub.pk: _hub_totals(schools.get(hub.pk, 0), found.get(hub.pk, {})) for hub in hubs}
 
 
-MIX_COUNTS = ("participations", "meaningful", "all_seven", "t1", "t2", "t3")
+MIX_COUNTS = ("participations", "meaningful", "all_seven", "reflected", "t1", "t2", "t3")
 
 
 def _school_counts(hub_id, school_ids, rules, as_at: date, year_start: date, cohorts) -> dict:
@@ -327,10 +328,14 @@ def _school_counts(hub_id, school_ids, rules, as_at: date, year_start: date, coh
         hours_attended__gt=0,
     ).order_by()
     seven = ProgressRules(meaningful_criteria=("M1", "M2", "M3", "M4", "M5", "M6", "M7"))
+    # M7 as the progress rules state it: the pupil reflected (by their own words in
+    # pupils/, or as the school recorded it for them).
+    reflected = meaningful_q(ProgressRules(meaningful_criteria=("M7",)))
     for row in window.values("school_id").annotate(
         participations=Count("pk"),
         meaningful=Count("pk", filter=counts_q(rules)),
         all_seven=Count("pk", filter=counts_q(seven)),
+        reflected=Count("pk", filter=reflected),
         t1=Count("pk", filter=Q(experience__tier=1)),
         t2=Count("pk", filter=Q(experience__tier=2)),
         t3=Count("pk", filter=Q(experience__tier=3)),
@@ -374,8 +379,8 @@ def _school_counts_cached(hub, schools, rules, as_at, year_start, cohorts) -> di
 
     versions = school_versions([school.pk for school in schools])
     keys = {
-        # "send": parts counted with HUB_SCHOOL_MEASURES (parts kept before lack the SEND counts).
-        pk: f"hub-school:send:{hub.pk}:{pk}:{as_at.isoformat()}:{rules.key}:{version}"
+        # "m7": parts with the M7 count (parts kept before lack it).
+        pk: f"hub-school:m7:{hub.pk}:{pk}:{as_at.isoformat()}:{rules.key}:{version}"
         for pk, version in versions.items()
     }
     found = cache.get_many(list(keys.values()))
@@ -405,6 +410,7 @@ def _mix_of(parts: dict) -> dict:
         mix[name] = len({pk for part in parts.values() for pk in part[name]})
     mix["meaningful_pct"] = _pct(mix["meaningful"], mix["participations"])
     mix["all_seven_pct"] = _pct(mix["all_seven"], mix["participations"])
+    mix["reflected_pct"] = _pct(mix["reflected"], mix["participations"])
     return mix
 
 

@@ -64,6 +64,20 @@ UNIQUE_ALLOW_LIST = {
     ("learners.PupilTransfer", "one_open_transfer_per_pupil_and_school"): (
         "becomes (from_school, learner, to_school) (docs/scaling.md, 'Pupil transfers')"
     ),
+    ("pupils.PupilAccount", "learner"): (
+        "one-to-one: becomes (school, learner) (docs/scaling.md, 'Other unique constraints')"
+    ),
+    ("pupils.PupilAccount", "user"): (
+        "one-to-one with a user, who is not distributed: becomes (school, user) "
+        "(docs/scaling.md, 'Pupil accounts')"
+    ),
+    ("pupils.PupilAccount", "code_digest"): (
+        "a sign-in code names no school: a digest register distributed by digest, as the "
+        "UPN register (docs/scaling.md, 'Pupil accounts')"
+    ),
+    ("pupils.Reflection", "participation"): (
+        "one-to-one: becomes (school, participation) (docs/scaling.md, 'Other unique constraints')"
+    ),
     ("learners.Experience_employers", "experience-employer"): "M2M (docs/scaling.md)",
     ("learners.Experience_sectors", "experience-sector"): "M2M (docs/scaling.md)",
     ("learners.Experience_objectives", "experience-objective"): "M2M (docs/scaling.md)",
@@ -176,6 +190,9 @@ def test_the_discovered_pupil_level_models_are_the_ones_the_doc_names():
         "learners.SkillRating",
         "privacy.ErasureRequest",
         "privacy.SubjectAccessExport",
+        "pupils.OpportunityInterest",
+        "pupils.PupilAccount",
+        "pupils.Reflection",
         "reports.ReportRun",
     ]
 

@@ -111,7 +111,9 @@ def test_a_code_cannot_be_guessed_in_the_attempts_allowed():
     assert chance < Fraction(2, 1_000_000)  # about one in a million
     # And no code the generator makes has a look-alike symbol.
     assert not set("IO01") & set(codes.ALPHABET)
-    assert all(set(codes.code_normalise(codes.code_new())) <= set(codes.ALPHABET) for _ in range(50))
+    assert all(
+        set(codes.code_normalise(codes.code_new())) <= set(codes.ALPHABET) for _ in range(50)
+    )
 
 
 def test_every_pupil_sign_in_and_every_failed_code_is_audited(client, world, unscoped):
@@ -177,7 +179,9 @@ def test_only_a_careers_leader_opens_access_and_only_for_their_own_roll(world):
     with acting_as(leader), pytest.raises(ValidationError):
         pupil_access_enable(actor=leader, learner_ids=[world.a.pupil.pk], valid_days=365)
     with all_tenants_UNSAFE("test"):
-        assert not PupilAccount.objects.exists()
+        assert not PupilAccount.objects.filter(learner=world.a.sibling_pupil).exists()
+        # The world's own account of the side's pupil has no code: none was issued.
+        assert PupilAccount.objects.get(learner=world.a.pupil).code_digest is None
 
 
 def test_a_pupil_who_moved_school_cannot_sign_in_with_the_old_schools_code(client, world):

@@ -69,6 +69,21 @@ def nominated(world):
                 PupilProgress.objects.create(
                     **common, counted_by="test", counted_on=date(2025, 10, 2)
                 )
+        # Pupil voice: an account, a reflection and an interest of a pupil in each hub.
+        from pupils.models import OpportunityInterest, Reflection
+
+        for side in world.sides():
+            common = {"hub_id": side.hub.pk, "school_id": side.school.pk}
+            Reflection.objects.create(
+                **common,
+                participation=side.participation,
+                learner=side.pupil,
+                what_i_did="Did",
+                what_i_learned="Learned",
+            )
+            OpportunityInterest.objects.create(
+                **common, learner=side.pupil, opportunity=opportunity, why="Why"
+            )
         for nomination in opportunity.nominations.all():
             ParentalConsent.objects.create(
                 hub_id=nomination.hub_id,

@@ -45,6 +45,9 @@ FILES = {
     "parental_consents.json",
     "transfers.json",
     "reports.json",
+    "pupil_account.json",
+    "reflections.json",
+    "opportunity_interests.json",
     "erasure_requests.json",
     "subject_access_exports.json",
     "audit_trail.json",
@@ -62,6 +65,7 @@ def full_history(world) -> dict:
     from learners.models import Participation, PupilTransfer, SkillRating
     from outcomes.models import Skill
     from privacy.models import ErasureRequest
+    from pupils.models import OpportunityInterest, Reflection
     from reports.models import ReportRun
 
     side = world.a
@@ -133,6 +137,23 @@ def full_history(world) -> dict:
             status="done",
             requested_by=leader,
         )
+        # Pupil voice: her own account (the world's), reflection and an interest.
+        reflection = Reflection.objects.create(
+            participation=side.participation,
+            learner=pupil,
+            hub=side.hub,
+            school=side.school,
+            what_i_did="Ran tests in the lab.",
+            what_i_learned="Science jobs need patience.",
+            skills_used=[skill.pk],
+        )
+        interest = OpportunityInterest.objects.create(
+            learner=pupil,
+            opportunity=opportunity,
+            hub=side.hub,
+            school=side.school,
+            why="I want to be a chemist.",
+        )
         erasure = ErasureRequest.objects.create(
             hub=side.hub,
             school=side.school,
@@ -155,6 +176,8 @@ def full_history(world) -> dict:
         "report": report,
         "erasure": erasure,
         "earlier": earlier,
+        "reflection": reflection,
+        "interest": interest,
     }
 
 

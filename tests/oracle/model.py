@@ -461,10 +461,12 @@ def experience_mix(world: World, participations: list[Participation], criteria, 
     ]
     meaningful = sum(counts(world, p, criteria) for p in window)
     all_seven = sum(counts(world, p, ALL_SEVEN) for p in window)
+    reflected = sum(p.reflected for p in window)
     return {
         "participations": len(window),
         "meaningful": meaningful,
         "all_seven": all_seven,
+        "reflected": reflected,
         "t1": sum(experiences[p.experience].tier == 1 for p in window),
         "t2": sum(experiences[p.experience].tier == 2 for p in window),
         "t3": sum(experiences[p.experience].tier == 3 for p in window),
@@ -472,6 +474,7 @@ def experience_mix(world: World, participations: list[Participation], criteria, 
         "sectors": len({s for p in window for s in experiences[p.experience].sectors}),
         "meaningful_pct": percent(meaningful, len(window)),
         "all_seven_pct": percent(all_seven, len(window)),
+        "reflected_pct": percent(reflected, len(window)),
     }
 
 

@@ -218,6 +218,7 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
         gap_text(h["fsm_gap"], "FSM pupils"),
         gap_text(h["send_gap"], "SEND pupils"),
         f"{pct_text(x['meaningful_pct'])} (all seven criteria: {pct_text(x['all_seven_pct'])})",
+        f"{pct_text(x['reflected_pct'])} ({x['reflected']} of {x['participations']} participations)",
     ]
     compass = [[a["band"], str(a["numerator"]), str(a["denominator"])] for a in expected["compass"]]
     years = [
@@ -665,6 +666,7 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
     pdf += [
         f"Pupil participations {x['participations']}",
         f"Meeting all seven criteria {x['all_seven']} ({pct_text(x['all_seven_pct'])})",
+        f"Pupils reflected (M7) {x['reflected']} ({pct_text(x['reflected_pct'])})",
         f"By tier: T1 / T2 / T3 {x['t1']} / {x['t2']} / {x['t3']}",
         f"Distinct employers {x['employers']}",
         f"Distinct sectors {x['sectors']}",
