@@ -218,7 +218,8 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
         gap_text(h["fsm_gap"], "FSM pupils"),
         gap_text(h["send_gap"], "SEND pupils"),
         f"{pct_text(x['meaningful_pct'])} (all seven criteria: {pct_text(x['all_seven_pct'])})",
-        f"{pct_text(x['reflected_pct'])} ({x['reflected']} of {x['participations']} participations)",
+        f"{pct_text(x['reflected_pct'])} "
+        f"({x['reflected']} of {x['participations']} participations)",
     ]
     compass = [[a["band"], str(a["numerator"]), str(a["denominator"])] for a in expected["compass"]]
     years = [
