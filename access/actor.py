@@ -130,7 +130,10 @@ def actor_for_user(user, membership_id: int | None = None) -> Actor:
         # off) the person is signed in as nobody.
         learner_id = (
             PupilAccount.all_tenants_UNSCOPED.filter(
-                user_id=user.pk, learner__school_id=membership.school_id
+                user_id=user.pk,
+                learner__school_id=membership.school_id,
+                # A leaver's access ends with their time at the school.
+                learner__left_on__isnull=True,
             )
             .values_list("learner_id", flat=True)
             .first()

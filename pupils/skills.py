@@ -41,6 +41,7 @@ def skill_rating_form(skills, data=None, initial=None):
             choices=[("", "Choose a step")] + [(s, step_label(s)) for s in range(16)],
             coerce=int,
             required=False,
+            empty_value=None,
         )
     form_class = type("SkillRatingForm", (forms.Form,), fields)
     return form_class(data=data, initial=initial)
