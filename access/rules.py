@@ -207,11 +207,9 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     },
     # A participation follows its pupil's current school, not the organising school.
     "learners.Participation": {**PUPIL_LEVEL, R.PUPIL: _own_record},
-    "learners.SkillRating": {
-        **SCHOOL_OWNED,
-        R.TRUST_LEAD: _trust_granted_rows,
-        R.PUPIL: _own_record,
-    },
+    # Pupil-level: rows to the school (and a pupil their own); hub, trust and national
+    # totals of self-rated change (pupils.selectors.self_rated_change), never rows.
+    "learners.SkillRating": {**PUPIL_LEVEL, R.PUPIL: _own_record},
     # The progress ledger: a pupil's figures, seen wherever the pupil is.
     "learners.PupilProgress": {**PUPIL_LEVEL, R.PUPIL: _own_record},
     # Pupil voice (pupils/): a pupil's account, reflections and interests are the pupil's

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from employers.models import Employer, Nomination, Opportunity
 from learners.academic import cohort_for
-from learners.models import Experience, Learner, Participation
+from learners.models import Experience, Learner, Participation, SkillRating
 from reports.models import ReportRun
 from schools.models import School
 
@@ -156,3 +156,19 @@ class NominationFilter(F.FilterSet):
     )
     opportunity = id_filter("opportunity_id")
     status = F.ChoiceFilter(choices=Nomination.Status.choices)
+
+
+class ReflectionFilter(F.FilterSet):
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        label=f"Only reflections written or changed at or after this moment {UPDATED_SINCE}",
+    )
+    pupil = id_filter("learner_id", label="One pupil's, by id.")
+    hidden = F.BooleanFilter(field_name="hidden_at", lookup_expr="isnull", exclude=True)
+
+
+class SkillRatingFilter(F.FilterSet):
+    pupil = id_filter("learner_id", label="One pupil's, by id.")
+    rater = F.ChoiceFilter(choices=SkillRating.Rater.choices)
+    moment = F.ChoiceFilter(choices=SkillRating.Moment.choices)
+    rated_since = F.DateFilter(field_name="rated_on", lookup_expr="gte")

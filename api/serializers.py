@@ -16,7 +16,7 @@ from rest_framework import serializers
 from employers.models import Employer, Nomination, Opportunity
 from hubs.models import Hub, Sector
 from learners.academic import YEAR_GROUPS, year_group_on
-from learners.models import Experience, Learner, Participation
+from learners.models import Experience, Learner, Participation, SkillRating
 from learners.progress import DESIGN_CRITERIA, days
 from learners.services import duration_to_hours
 from outcomes.models import Framework, MeaningfulCriterion, Objective, Outcome, Tier
@@ -714,3 +714,48 @@ class NominationDecisionSerializer(ApiSerializer):
 class AllocationRunSerializer(ApiSerializer):
     offered = serializers.IntegerField()
     not_offered = serializers.IntegerField()
+
+
+class ReflectionSerializer(ApiModelSerializer):
+    """A pupil's reflection on one experience, in their words (M7 evidence). A reflection
+    the careers leader hid comes with `hidden` true and its words left out."""
+
+    pupil = serializers.IntegerField(source="learner_id")
+    experience = serializers.IntegerField(source="participation.experience_id")
+    hidden = serializers.BooleanField()
+    # Null when the careers leader hid the reflection.
+    what_i_did = serializers.CharField(allow_null=True)
+    what_i_learned = serializers.CharField(allow_null=True)
+    what_next = serializers.CharField(allow_null=True)
+    skills_used = serializers.SerializerMethodField()
+
+    class Meta:
+        from pupils.models import Reflection
+
+        model = Reflection
+        fields = ["id", "pupil", "participation", "experience", "written_by", "hidden"]
+        fields += ["what_i_did", "what_i_learned", "skills_used", "what_next"]
+        fields += ["created_at", "updated_at"]
+
+    def get_skills_used(self, reflection) -> list[str] | None:
+        names = self.context.get("skill_names", {})
+        return [names[pk] for pk in reflection.skills_used if pk in names]
+
+    def to_representation(self, reflection):
+        data = super().to_representation(reflection)
+        if reflection.hidden:
+            for name in ("what_i_did", "what_i_learned", "skills_used", "what_next"):
+                data[name] = None
+        return data
+
+
+class SkillRatingSerializer(ApiModelSerializer):
+    """A Skills Builder rating (steps 0-15): the pupil's own before and after an
+    experience, a teacher's or an employer's."""
+
+    pupil = serializers.IntegerField(source="learner_id")
+    skill = serializers.CharField(source="skill.name")
+
+    class Meta:
+        model = SkillRating
+        fields = ["id", "pupil", "skill", "step", "rater", "moment", "rated_on", "experience"]

@@ -20,6 +20,8 @@ router.register("experiences", views.ExperienceViewSet, basename="experience")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 router.register("nominations", views.NominationViewSet, basename="nomination")
+router.register("reflections", views.ReflectionViewSet, basename="reflection")
+router.register("skill-ratings", views.SkillRatingViewSet, basename="skill-rating")
 router.register(
     "transfers/arrivals", transfer_views.TransferArrivalViewSet, basename="transfer-arrival"
 )

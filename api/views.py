@@ -26,11 +26,12 @@ from hubs.models import Hub, Sector
 from hubs.selectors import actor_hub
 from learners import services as learner_services
 from learners.duplicates import LikelyDuplicate
-from learners.models import Experience, Learner, Participation
+from learners.models import Experience, Learner, Participation, SkillRating
 from learners.progress import ProgressRules, with_progress
 from learners.pupil_csv import pupil_import_apply, pupil_records_preview
 from learners.selectors import school_progress_summary
 from outcomes.selectors import current_framework
+from pupils.models import Reflection
 from reports.models import ReportRun
 from reports.selectors import national_hub_totals, national_hub_totals_live
 from reports.services import report_request
@@ -631,3 +632,56 @@ class NominationViewSet(
                 actor=self.actor, nomination=n, **decision.validated_data
             )
         )
+
+
+class ReflectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Pupils' reflections on their experiences, in their own words (M7 evidence): read by
+    the school's staff and their integrations; only the pupil writes them, on their pages.
+    Every read is audited."""
+
+    model = Reflection
+    capabilities = {"list": "reflection.view", "retrieve": "reflection.view"}
+    serializer_class = s.ReflectionSerializer
+    filterset_class = filters.ReflectionFilter
+    ordering_fields = ["id", "updated_at"]
+
+    def scoped_queryset(self):
+        return Reflection.objects.select_related("participation").order_by("pk")
+
+    def get_serializer_context(self):
+        from outcomes.models import Skill
+
+        return {**super().get_serializer_context(), "skill_names": _skill_names(Skill)}
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_many(self.actor, AuditEvent.Action.VIEW, [r for r in self._page if not r.hidden])
+        return response
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def retrieve(self, request, *args, **kwargs):
+        reflection = self.get_object()
+        if not reflection.hidden:
+            audit_many(self.actor, AuditEvent.Action.VIEW, [reflection])
+        return Response(self.get_serializer(reflection).data)
+
+
+def _skill_names(skill_model) -> dict[int, str]:
+    return dict(skill_model.objects.values_list("pk", "name"))
+
+
+class SkillRatingViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Skills Builder ratings of the school's pupils: their own before and after each
+    experience (pupils/), a teacher's and an employer's."""
+
+    model = SkillRating
+    capabilities = {"list": "reflection.view"}
+    serializer_class = s.SkillRatingSerializer
+    filterset_class = filters.SkillRatingFilter
+    ordering_fields = ["id", "rated_on"]
+
+    def scoped_queryset(self):
+        return SkillRating.objects.select_related("skill").order_by("pk")

@@ -66,6 +66,7 @@ def _hub_home(request) -> dict:
             actor=request.actor, page=request.GET.get("employers", 1)
         ),
         "chart_by_type": charts_for(summary)["by_type"],
+        "self_rated_skills": hub_home.self_rated_skills(actor=request.actor),
     }
 
 

@@ -76,6 +76,7 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
             )
         }
         compass = compass_answers(pupils, rules=rules, as_at=as_at)
+        skills = _self_rated_skills_by_year(school.pk, as_at)
         mix = _mix_of(
             _school_counts(school.hub_id, [school.pk], rules, as_at, year_start, cohorts=None)
         )
@@ -137,6 +138,7 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
         ],
         "years": years,
         "experiences": mix,
+        "skills": skills,
     }
 
 
@@ -693,6 +695,26 @@ def pupil_record(*, pupil_id: int, as_at: date) -> dict:
                 "date": r.rated_on.isoformat(),
             }
             for r in SkillRating.objects.filter(learner=pupil).select_related("skill")
+        ],
+    }
+
+
+def _self_rated_skills_by_year(school_id: int, as_at: date) -> dict:
+    """The school's self-rated change per skill for each of Years 7-11 as at the date (the
+    pupils' own ratings before and after an experience, pupils/), in the caller's scope."""
+    from learners.models import SkillRating
+    from pupils.selectors import no_self_rated_change, self_rated_change
+
+    ratings = SkillRating.objects.filter(school_id=school_id, rated_on__lte=as_at)
+    by_cohort = self_rated_change(ratings, by_cohort=True)
+    empty = no_self_rated_change()
+    years = list(range(7, 12))
+    columns = [by_cohort.get(cohort_for(year, as_at), empty) for year in years]
+    return {
+        "years": years,
+        "rows": [
+            {"skill": row["skill"], "by_year": [column[n] for column in columns]}
+            for n, row in enumerate(empty)
         ],
     }
 

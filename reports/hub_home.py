@@ -218,3 +218,19 @@ def school_current(*, actor, school_id: int) -> dict:
         "send_words": gap_sentence(headline["send_gap"], "pupils with SEND"),
         "today": timezone.localdate(),
     }
+
+
+def self_rated_skills(*, actor, as_at=None) -> list[dict]:
+    """Self-rated change per skill across the hub's schools, as at today: totals only,
+    counted as the hub lead's aggregates (pupils.selectors.self_rated_change)."""
+    from django.utils import timezone
+
+    from access.context import acting_as
+    from learners.models import SkillRating
+    from pupils.selectors import self_rated_change
+
+    as_at = as_at or timezone.localdate()
+    totals = actor.for_aggregates()
+    with acting_as(totals):
+        ratings = SkillRating.objects.filter(hub_id=actor.hub_id, rated_on__lte=as_at)
+        return self_rated_change(ratings)

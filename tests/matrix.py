@@ -82,3 +82,20 @@ def trust_variant_setup(world, side, other, role):
             school_id=granted.pk, hub_id=granted.hub_id, trust_id=trust_id
         )
     return Role.TRUST_LEAD
+
+
+def reflection_on(participation):
+    """A pupil's reflection on their participation (pupils/), made inside the running test
+    and rolled back with it."""
+    from access.context import all_tenants_UNSAFE
+    from pupils.models import Reflection
+
+    with all_tenants_UNSAFE("test"):
+        return Reflection.objects.create(
+            participation=participation,
+            learner_id=participation.learner_id,
+            hub_id=participation.hub_id,
+            school_id=participation.school_id,
+            what_i_did="Helped on the ward",
+            what_i_learned="Shifts are long",
+        )

@@ -30,6 +30,7 @@ from .matrix import (
     VARIANTS,
     everyone,
     only,
+    reflection_on,
     trust_variant_setup,
 )
 from .test_api_access_matrix import API_DESIGNED, API_PUBLIC
@@ -301,7 +302,7 @@ def _object_for(kind, side, other, role, variant):
         kind = "participation"
     if kind == "reflection":
         participation = _object_for("participation", side, other, role, variant)
-        return _reflection_on(participation)
+        return reflection_on(participation)
     if kind in ("experience", "participation", "report"):
         return {
             "own": getattr(side, kind),
@@ -389,20 +390,6 @@ def _object_for(kind, side, other, role, variant):
             return make_built_export(side.pupil, second_careers_leader(side.school))
         return make_built_export(other.pupil, other.users[Role.CAREERS_LEADER])
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
-
-
-def _reflection_on(participation):
-    from pupils.models import Reflection
-
-    with all_tenants_UNSAFE("test"):
-        return Reflection.objects.create(
-            participation=participation,
-            learner_id=participation.learner_id,
-            hub_id=participation.hub_id,
-            school_id=participation.school_id,
-            what_i_did="Helped on the ward",
-            what_i_learned="Shifts are long",
-        )
 
 
 def _kwargs(name, kind, obj):

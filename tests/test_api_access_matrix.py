@@ -28,6 +28,7 @@ from .matrix import (
     VARIANTS,
     everyone,
     only,
+    reflection_on,
     trust_variant_setup,
 )
 
@@ -199,6 +200,10 @@ API_DESIGNED = {
     "api:report-download": ("report_pdf", {"GET": REPORT_READERS}),
     # The school's own requests for pupils on other rolls (only what it sent).
     "api:transfer-arrival-list": (None, {"GET": only({R.CAREERS_LEADER: ALL_OK})}),
+    # Pupil voice, read only: the school's staff and their tokens; never a pupil.
+    "api:reflection-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    "api:reflection-detail": ("reflection", {"GET": SCHOOL_ROLES_OWN}),
+    "api:skill-rating-list": (None, {"GET": SCHOOL_ROLES_ALL}),
 }
 API_PUBLIC = {"api:schema", "api:docs"}
 AUTH_MODES = ("session", "token", "read-only token")
@@ -213,6 +218,9 @@ def _object(world, kind, side, other, variant):
         return side.employer.sector
     if kind in ("opportunity", "nomination"):
         return _employer_object(kind, side, other, variant)
+    if kind == "reflection":
+        participation = _object(world, "participation", side, other, variant)
+        return reflection_on(participation)
     kind = "report" if kind == "report_pdf" else kind
     attribute = {"pupil": "pupil", "school": "school", "employer": "employer"}.get(kind, kind)
     return {

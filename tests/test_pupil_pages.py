@@ -220,8 +220,10 @@ def rate(client, participation, moment, steps):
 def test_skills_before_and_after_sit_beside_the_employers_rating(client, world, unscoped):
     skills = list(Skill.objects.order_by("position")[:3])
     as_pupil(client, world.a)
-    assert rate(client, world.a.participation, "before", dict(zip(skills, (3, 5, 7)))).status_code == 302
-    assert rate(client, world.a.participation, "after", dict(zip(skills, (6, 5, 9)))).status_code == 302
+    before = dict(zip(skills, (3, 5, 7), strict=True))
+    after = dict(zip(skills, (6, 5, 9), strict=True))
+    assert rate(client, world.a.participation, "before", before).status_code == 302
+    assert rate(client, world.a.participation, "after", after).status_code == 302
     SkillRating.all_tenants_UNSCOPED.create(
         hub=world.a.hub,
         school=world.a.school,
@@ -258,7 +260,10 @@ def test_self_rated_change_per_skill_across_a_year_group(client, world, unscoped
     rate(client, world.a.participation, "before", {skills[0]: 3, skills[1]: 9})
     rate(client, world.a.participation, "after", {skills[0]: 6, skills[1]: 8})
     rows = {r["skill"]: r for r in self_rated_change(SkillRating.all_tenants_UNSCOPED.all())}
-    assert (rows[skills[0].name]["pairs"], str(rows[skills[0].name]["average_change"])) == (1, "3.0")
+    assert (rows[skills[0].name]["pairs"], str(rows[skills[0].name]["average_change"])) == (
+        1,
+        "3.0",
+    )
     assert str(rows[skills[1].name]["average_change"]) == "-1.0"
     assert rows[skills[1].name]["improved"] == 0
 

@@ -1,5 +1,6 @@
 import functools
 import html
+from decimal import Decimal
 
 from django import template
 from django.urls import reverse
@@ -163,3 +164,14 @@ def gap_short(points) -> str:
         return "level"
     size = _number(abs(value))
     return f"{size} point{'' if size == '1' else 's'} {'behind' if value > 0 else 'ahead'}"
+
+
+@register.filter
+def skill_change(cell) -> str:
+    """A self-rated change cell (pupils.selectors.self_rated_change): "+1.5 (12)", or a
+    dash when nobody rated both times."""
+    if not cell or not cell.get("pairs"):
+        return "—"
+    change = Decimal(str(cell["average_change"]))
+    sign = "+" if change > 0 else ""
+    return f"{sign}{change:f} ({cell['pairs']})"

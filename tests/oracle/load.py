@@ -37,7 +37,8 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
     from employers.models import Employer, Nomination, Opportunity
     from hubs.models import Hub, Membership, Sector
     from learners.academic import academic_year_of
-    from learners.models import Experience, Learner, Participation
+    from learners.models import Experience, Learner, Participation, SkillRating
+    from outcomes.models import Skill
     from schools.models import School
 
     loaded = Loaded(world)
@@ -145,6 +146,21 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
         ids["participations"] = {
             p.id: row.pk for p, row in zip(world.participations, created, strict=True)
         }
+        skills = dict(Skill.objects.values_list("position", "pk"))
+        SkillRating.objects.bulk_create(
+            SkillRating(
+                hub_id=ids["hubs"][schools[pupils[r.pupil].school].hub],
+                school_id=ids["schools"][pupils[r.pupil].school],
+                learner_id=ids["pupils"][r.pupil],
+                skill_id=skills[r.skill],
+                step=r.step,
+                rater="self",
+                moment=r.moment,
+                rated_on=r.rated_on,
+                experience_id=ids["experiences"][r.experience],
+            )
+            for r in world.self_ratings
+        )
         ids["opportunities"] = {}
         for o in world.opportunities:
             row = Opportunity.objects.create(

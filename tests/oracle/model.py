@@ -126,6 +126,31 @@ class Nomination:
 
 
 @dataclass(frozen=True)
+class SelfRating:
+    """A pupil's own Skills Builder rating before or after one of their experiences."""
+
+    id: int
+    pupil: int
+    experience: int
+    skill: int  # 0-7: the framework's skills in their order (SKILLS)
+    moment: str  # "before" or "after"
+    step: int  # 0-15
+    rated_on: date
+
+
+SKILLS = (
+    "Listening",
+    "Speaking",
+    "Problem Solving",
+    "Creativity",
+    "Staying Positive",
+    "Aiming High",
+    "Leadership",
+    "Teamwork",
+)
+
+
+@dataclass(frozen=True)
 class World:
     hubs: tuple[Hub, ...]
     schools: tuple[School, ...]
@@ -137,6 +162,7 @@ class World:
     opportunities: tuple[Opportunity, ...] = ()
     nominations: tuple[Nomination, ...] = ()
     as_at: date = date(2025, 12, 31)
+    self_ratings: tuple[SelfRating, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def by_id(self, kind: str) -> dict:
@@ -520,7 +546,61 @@ def school_summary(world: World, school_id: int, as_at: date) -> dict:
         "experiences": experience_mix(
             world, participations_of_school(world, school_id), hub.meaningful_criteria, as_at
         ),
+        "skills": school_self_rated_skills(world, school_id, as_at),
     }
+
+
+def self_rated_change(world: World, pupils, as_at: date) -> list[dict]:
+    """Per skill, in SKILLS order: the pupils' pairs of own ratings (before and after the
+    same experience, both given on or before `as_at`), the average change in steps rounded
+    half up to one place, and how many pairs went up."""
+    ids = {p.id for p in pupils}
+    steps: dict[tuple, dict[str, int]] = {}
+    for r in sorted(world.self_ratings, key=lambda r: r.id):
+        if r.pupil in ids and r.rated_on <= as_at:
+            steps.setdefault((r.pupil, r.experience, r.skill), {})[r.moment] = r.step
+    rows = []
+    for skill, name in enumerate(SKILLS):
+        changes = [
+            s["after"] - s["before"]
+            for (_, _, k), s in steps.items()
+            if k == skill and "before" in s and "after" in s
+        ]
+        rows.append(
+            {
+                "skill": name,
+                "pairs": len(changes),
+                "average_change": half_up(Fraction(sum(changes), len(changes)), 1)
+                if changes
+                else None,
+                "improved": sum(c > 0 for c in changes),
+            }
+        )
+    return rows
+
+
+def school_self_rated_skills(world: World, school_id: int, as_at: date) -> dict:
+    """The school report's self-rated change per skill, for each of Years 7-11."""
+    pupils = pupils_of_school(world, school_id)
+    columns = [
+        self_rated_change(
+            world, [p for p in pupils if p.cohort == academic_year(as_at) - (year - 7)], as_at
+        )
+        for year in range(7, 12)
+    ]
+    return {
+        "years": list(range(7, 12)),
+        "rows": [
+            {"skill": name, "by_year": [column[n] for column in columns]}
+            for n, name in enumerate(SKILLS)
+        ],
+    }
+
+
+def hub_self_rated_skills(world: World, hub_id: int, as_at: date) -> list[dict]:
+    """The hub home's self-rated change per skill across the hub's schools."""
+    schools = {s.id for s in world.schools if s.hub == hub_id}
+    return self_rated_change(world, [p for p in world.pupils if p.school in schools], as_at)
 
 
 def school_year_table(world: World, school_id: int, as_at: date) -> list[dict]:

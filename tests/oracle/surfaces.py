@@ -101,6 +101,18 @@ def gap_cell(points) -> str:
     return f"{size} point{'' if size == '1' else 's'} {'behind' if points > 0 else 'ahead'}"
 
 
+def change_cell(cell: dict) -> str:
+    """A self-rated change cell: "+1.5 (3)", "-0.5 (2)", "0.0 (1)", or a dash."""
+    if not cell["pairs"]:
+        return "—"
+    change = cell["average_change"]
+    return f"{'+' if change > 0 else ''}{change:f} ({cell['pairs']})"
+
+
+def self_rated_rows(skills: dict) -> list[list[str]]:
+    return [[row["skill"], *(change_cell(c) for c in row["by_year"])] for row in skills["rows"]]
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -235,10 +247,12 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
     ]
     tables = [t for t in page.tables if t]
     where = f"school report page {school.id}"
+    skills = page.tables[page.captioned("Self-rated change per skill by year group")][1:]
     return (
         differences(facts, [text for _t, text in page.facts], f"{where} headline")
         + differences(compass, [row[1:] for row in tables[0][1:]], f"{where} compass")
         + differences(years, tables[1][1:], f"{where} years")
+        + differences(self_rated_rows(expected["skills"]), skills, f"{where} self-rated skills")
     )
 
 
@@ -450,7 +464,24 @@ def hub_home_page(client, loaded: Loaded, hub: m.Hub, as_at: date) -> list[str]:
         table = next(t for t in Page(html).tables if t and len(t[0]) == 8 and t[0][1] == "Type")
         rows += table[1:]
         number += 1
-    return found + differences(expected_rows, rows, f"hub home {hub.id} schools")
+    skills = [
+        [
+            r["skill"],
+            str(r["pairs"]),
+            "—"
+            if not r["pairs"]
+            else f"{'+' if r['average_change'] > 0 else ''}{r['average_change']:f}",
+            str(r["improved"]),
+        ]
+        for r in m.hub_self_rated_skills(loaded.world, hub.id, as_at)
+    ]
+    home = Page(_get(client, "/?sort=name"))
+    shown = home.tables[home.captioned("Self-rated change per skill across your schools")][1:]
+    return (
+        found
+        + differences(expected_rows, rows, f"hub home {hub.id} schools")
+        + differences(skills, shown, f"hub home {hub.id} self-rated skills")
+    )
 
 
 def national_rows(world: m.World, as_at: date) -> list[list[str]]:
@@ -672,6 +703,7 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
         f"Distinct employers {x['employers']}",
         f"Distinct sectors {x['sectors']}",
     ]
+    pdf += [" ".join(row) for row in self_rated_rows(expected["skills"])]
     gaps = f"{gap_cell(h['fsm_gap'])} {gap_cell(h['send_gap'])}"
     headline = f"{h['pupils']} {pct_text(h['on_track_pct'])} {gaps}"
     compass_rows = [

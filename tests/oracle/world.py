@@ -263,7 +263,14 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
                     rng.choice(("nominated", "offered", "accepted", "declined", "refused_full")),
                 )
             )
+    self_ratings = _self_ratings(
+        random.Random(f"oracle {seed} self ratings"),
+        participations,
+        {x.id: x for x in experiences},
+        as_at,
+    )
     return m.World(
+        self_ratings=self_ratings,
         hubs=hubs,
         schools=tuple(schools),
         pupils=tuple(pupils),
@@ -275,6 +282,36 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
         nominations=tuple(nominations),
         as_at=as_at,
     )
+
+
+def _self_ratings(rng: random.Random, participations, experiences, as_at: date) -> tuple:
+    """Pupils' own ratings on some of their experiences: a random few skills each, before
+    (the day before) and after (up to a month after, some past the reading), often only
+    one of the two, absences rated too. One rating per moment: rating again replaces it
+    (pupils.services.self_ratings_record), so the store never holds two."""
+    ratings = []
+    for p in participations:
+        if rng.random() >= 0.35:
+            continue
+        experience = experiences[p.experience]
+        for skill in rng.sample(range(8), rng.randrange(1, 9)):
+            for moment, day in (
+                ("before", experience.start - timedelta(days=1)),
+                ("after", experience.end + timedelta(days=rng.randrange(0, 31))),
+            ):
+                if rng.random() < 0.8:
+                    ratings.append(
+                        m.SelfRating(
+                            len(ratings) + 1,
+                            p.pupil,
+                            p.experience,
+                            skill,
+                            moment,
+                            rng.randrange(16),
+                            day,
+                        )
+                    )
+    return tuple(ratings)
 
 
 def _moves_across_hubs_and_leavers(
@@ -316,6 +353,11 @@ def without(world: m.World, *, pupils=(), experiences=()) -> m.World:
             if p.pupil not in pupils and p.experience not in experiences
         ),
         nominations=tuple(n for n in world.nominations if n.pupil not in pupils),
+        self_ratings=tuple(
+            r
+            for r in world.self_ratings
+            if r.pupil not in pupils and r.experience not in experiences
+        ),
         _index={},
     )
 
