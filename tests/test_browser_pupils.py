@@ -38,8 +38,13 @@ def tab_to(page, element_id, limit=80):
 
 
 def tab_to_link(page, text, limit=80):
+    """Tab until a link or button whose own text has `text` has the focus."""
     for _ in range(limit):
-        if text in (page.evaluate("document.activeElement.textContent") or ""):
+        focused = page.evaluate(
+            "['A', 'BUTTON'].includes(document.activeElement.tagName)"
+            " ? document.activeElement.textContent : ''"
+        )
+        if text in focused:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached a link with {text!r}")
@@ -113,7 +118,7 @@ def test_a_class_gets_codes_and_a_pupil_reflects_and_rates_their_skills_on_a_pho
     expect(page.get_by_role("heading", level=1)).to_have_text("Pupil access")
     page.get_by_label("Year group").select_option("9")
     page.get_by_role("button", name="Show pupils").click()
-    expect(page.get_by_role("cell", name="Not open")).to_be_visible()
+    expect(page.get_by_role("cell", name="Open: no code printed yet")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "access-year-9")
     page.get_by_role("button", name="Open access and print codes").click()
@@ -189,6 +194,8 @@ def test_a_class_gets_codes_and_a_pupil_reflects_and_rates_their_skills_on_a_pho
     # Skills after, then the comparison.
     tab_to_link(page, "Rate my skills after")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My skills: after the experience")
+    assert axe_violations(page) == []
     for field in skill_ids[:3]:
         tab_to(page, field)
         for _ in range(8):
