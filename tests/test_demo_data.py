@@ -109,3 +109,19 @@ def test_it_has_a_placement_pipeline_made_through_the_services(demo):
             assert begun.filter(attendance_confirmed_at__isnull=True).exists()
             assert begun.filter(attendance_confirmed_at__isnull=False).exists()
             assert Nomination.objects.filter(hub=hub, participation__isnull=False).exists()
+
+
+def test_it_opens_pupil_access_for_a_year_9_class_and_one_pupil_has_had_their_say(demo):
+    from learners.models import SkillRating
+    from pupils.models import OpportunityInterest, PupilAccount, Reflection
+
+    with all_tenants_UNSAFE("test"):
+        for hub in Hub.objects.all():
+            accounts = PupilAccount.objects.filter(hub=hub)
+            assert accounts.exists()
+            assert not accounts.filter(code_digest__isnull=True).exists()
+            reflection = Reflection.objects.get(hub=hub)
+            assert reflection.participation.reflection_done
+            ratings = SkillRating.objects.filter(learner_id=reflection.learner_id, rater="self")
+            assert set(ratings.values_list("moment", flat=True)) == {"before", "after"}
+            assert OpportunityInterest.objects.filter(hub=hub).count() <= 1

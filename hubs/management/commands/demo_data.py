@@ -7,6 +7,7 @@ manage.py demo_data --schools-per-hub 150 --pupils-per-school 1000 --reset   # b
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -180,11 +181,19 @@ class Command(BaseCommand):
             ledger_rebuild()
             # Made through the services (which keep the ledger themselves), so every page
             # of the placement pipeline has something to show.
-            links = [self._placements(hub) for hub in Hub.all_tenants_UNSCOPED.order_by("pk")]
+            hubs = list(Hub.all_tenants_UNSCOPED.order_by("pk"))
+            links = [self._placements(hub) for hub in hubs]
+            codes = [self._pupil_voice(hub) for hub in hubs]
             self._print_accounts(options["password"])
             for link in links:
                 if link:
                     self.stdout.write(f"  A parent's consent link to try: {link}")
+            for code in codes:
+                if code:
+                    self.stdout.write(
+                        f"  A pupil's sign-in code to try at {settings.SITE_URL}/sign-in/code/: "
+                        f"{code} (shown once; a careers leader prints new ones at Pupil access)"
+                    )
 
     def _reset(self):
         for model in (Participation, Experience, Learner, Membership, School, Trust):
@@ -192,6 +201,8 @@ class Command(BaseCommand):
         Employer.all_tenants_UNSCOPED.all().delete()
         Hub.all_tenants_UNSCOPED.all().delete()
         get_user_model().objects.filter(email__endswith=".demo.equalex.org.uk").delete()
+        # Pupils' accounts (pupils/) have addresses of their own that nobody is sent to.
+        get_user_model().objects.filter(email__endswith="@pupils.equalex.invalid").delete()
 
     def _build(self, options):
         rng = random.Random(options["seed"])
@@ -519,6 +530,78 @@ class Command(BaseCommand):
         from django.conf import settings
 
         return f"{settings.SITE_URL}/consent/{link_token}/"
+
+    def _pupil_voice(self, hub) -> str | None:
+        """Pupil access for the first school's Year 9 (issue 15), through the services: one
+        pupil signs in, reflects on their latest experience, rates their skills before and
+        after it and asks to try a published opportunity. Returns that pupil's code."""
+        from access.actor import actor_for_user
+        from access.context import acting_as
+        from outcomes.models import Skill
+        from pupils import services as voice
+
+        tag = hub.name.split()[0].lower().replace("'", "")
+        membership = (
+            Membership.all_tenants_UNSCOPED.select_related("user")
+            .filter(user__email=f"careers.leader@{tag}.demo.equalex.org.uk")
+            .first()
+        )
+        if membership is None:
+            return None
+        today = timezone.localdate()
+        leader = actor_for_user(membership.user)
+        year_9 = Learner.all_tenants_UNSCOPED.filter(
+            school_id=membership.school_id, cohort=cohort_for(9, today), left_on__isnull=True
+        )
+        with acting_as(leader):
+            issued = voice.pupil_access_enable(
+                actor=leader, learner_ids=year_9.values_list("pk", flat=True), valid_days=30
+            )
+        # The pupil with the most recent experience that has happened.
+        latest = (
+            Participation.all_tenants_UNSCOPED.filter(
+                learner__in=year_9, absent=False, experience__start_date__lte=today
+            )
+            .order_by("-experience__start_date", "pk")
+            .first()
+        )
+        if latest is None:
+            return issued[0].code if issued else None
+        pupil = next(i for i in issued if i.learner.pk == latest.learner_id)
+        from pupils.models import PupilAccount
+
+        account = PupilAccount.all_tenants_UNSCOPED.get(learner_id=latest.learner_id)
+        me = actor_for_user(account.user)
+        skills = list(Skill.objects.order_by("position"))
+        with acting_as(me):
+            voice.self_ratings_record(
+                actor=me,
+                participation_id=latest.pk,
+                moment="before",
+                steps={s.pk: 3 + n % 4 for n, s in enumerate(skills)},
+            )
+            voice.reflection_save(
+                actor=me,
+                participation_id=latest.pk,
+                what_i_did="Shadowed the team for the day and helped to set up a meeting.",
+                what_i_learned="Everyone plans their week, and asks questions when unsure.",
+                skill_ids=[skills[0].pk, skills[7].pk],
+                what_next="Find out about apprenticeships in this sector.",
+            )
+            voice.self_ratings_record(
+                actor=me,
+                participation_id=latest.pk,
+                moment="after",
+                steps={s.pk: 4 + n % 5 for n, s in enumerate(skills)},
+            )
+            from pupils.selectors import opportunity_list_for_pupil
+
+            wanted = opportunity_list_for_pupil(actor=me)
+            if wanted:
+                voice.interest_say(
+                    actor=me, opportunity_id=wanted[0].pk, why="It sounds like my kind of job."
+                )
+        return pupil.code
 
     def _employer_requests(self, hubs, sectors):
         """One organisation per hub waiting for its hub lead (the Employers joining page)."""
