@@ -17,6 +17,14 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def send_password_reset_mail(self, user, email, context):
+        # A pupil has no password to reset (pupils/): a code or single sign-on only.
+        from pupils.models import PupilAccount
+
+        if PupilAccount.all_tenants_UNSCOPED.filter(user_id=user.pk).exists():
+            return
+        super().send_password_reset_mail(user, email, context)
+
     def get_login_stages(self):
         # allauth asks for the second factor after every sign-in, single sign-on included;
         # ours skips it when the provider itself did multi-factor authentication.

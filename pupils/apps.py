@@ -6,3 +6,6 @@ class PupilsConfig(AppConfig):
     and say what they would like to try."""
 
     name = "pupils"
+
+    def ready(self):
+        from . import signals  # noqa: F401

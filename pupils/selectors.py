@@ -252,7 +252,7 @@ def pupil_access_list(*, actor, year: int | None = None, group: str = "", today=
         pupils = pupils.filter(registration_group__iexact=group.strip())
     pupils = list(
         pupils.prefetch_related(
-            Prefetch("pupil_account", queryset=PupilAccount.objects.all())
+            Prefetch("pupil_account", queryset=PupilAccount.objects.select_related("user"))
         ).order_by("registration_group", "surname", "legal_first_name")
     )
     for pupil in pupils:
@@ -260,6 +260,11 @@ def pupil_access_list(*, actor, year: int | None = None, group: str = "", today=
             pupil.account = pupil.pupil_account
         except PupilAccount.DoesNotExist:
             pupil.account = None
+        pupil.sign_in_address = ""
+        if pupil.account is not None and not pupil.account.user.email.endswith(
+            "@pupils.equalex.invalid"
+        ):
+            pupil.sign_in_address = pupil.account.user.email
     return pupils
 
 

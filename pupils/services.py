@@ -124,6 +124,61 @@ def _codes_issue(actor, pairs, days: int) -> list[IssuedCode]:
     return issued
 
 
+def is_pupil_placeholder(email: str) -> bool:
+    return (email or "").lower().endswith(f"@{PUPIL_EMAIL_DOMAIN}")
+
+
+@transaction.atomic
+def pupil_sign_in_addresses_set(*, actor, addresses: dict[int, str]) -> int:
+    """Where the school signs in with Microsoft or Google: each pupil's school address, so
+    single sign-on finds their account (accounts.sso matches a verified address). Empty
+    removes it. All or nothing: any bad address and none is saved, every problem named."""
+    from django.core.validators import validate_email
+
+    from accounts.models import User
+
+    actor.require("pupil.access")
+    accounts = {
+        a.learner_id: a
+        for a in PupilAccount.objects.filter(
+            learner_id__in=list(addresses), school_id=actor.school_id
+        ).select_related("user", "learner")
+    }
+    errors, changes = [], {}
+    for learner_id, typed in addresses.items():
+        account = accounts.get(learner_id)
+        if account is None:
+            errors.append("Open access for a pupil before giving their sign-in address.")
+            continue
+        name = f"{account.learner.first_name} {account.learner.surname}"
+        address = (typed or "").strip().lower()
+        current = "" if is_pupil_placeholder(account.user.email) else account.user.email
+        if address == current:
+            continue
+        if address:
+            try:
+                validate_email(address)
+            except ValidationError:
+                errors.append(f"{name}: “{typed}” is not an email address.")
+                continue
+            if is_pupil_placeholder(address):
+                errors.append(f"{name}: give the address the school's sign-in uses.")
+                continue
+            if User.objects.filter(email__iexact=address).exclude(pk=account.user_id).exists():
+                errors.append(f"{name}: {address} is already someone else's sign-in.")
+                continue
+        changes[account] = address or f"pupil-{secrets.token_hex(8)}@{PUPIL_EMAIL_DOMAIN}"
+    taken = [a for a in changes.values() if not is_pupil_placeholder(a)]
+    if len(taken) != len(set(taken)):
+        errors.append("Each pupil needs their own address: one is given twice.")
+    if errors:
+        raise ValidationError(errors)
+    for account, address in changes.items():
+        User.objects.filter(pk=account.user_id).update(email=address)
+    audit_many(actor, AuditEvent.Action.UPDATE, list(changes), changed=["school sign-in address"])
+    return len(changes)
+
+
 @transaction.atomic
 def pupil_access_disable(*, actor, learner_ids: Iterable[int]) -> int:
     """Close pupil access: the accounts and their users go, so a signed-in pupil is signed
@@ -177,7 +232,7 @@ def pupil_sign_in(*, code: str) -> PupilAccount | None:
     )
 
 
-def pupil_signed_in(account: PupilAccount) -> None:
+def pupil_sign_in_audit(account: PupilAccount) -> None:
     PupilAccount.all_tenants_UNSCOPED.filter(pk=account.pk).update(last_signed_in_at=timezone.now())
     AuditEvent.all_tenants_UNSCOPED.create(
         user_id=account.user_id,

@@ -31,6 +31,17 @@ def pupil_access(request):
     if request.method == "POST":
         chosen = _ids(request.POST.getlist("pupils"))
         try:
+            if request.POST.get("action") == "addresses":
+                changed = services.pupil_sign_in_addresses_set(
+                    actor=request.actor,
+                    addresses={
+                        int(key.split("-", 1)[1]): value
+                        for key, value in request.POST.items()
+                        if key.startswith("address-") and key.split("-", 1)[1].isdigit()
+                    },
+                )
+                messages.success(request, f"Sign-in addresses saved ({changed} changed).")
+                return redirect(f"{request.path}?year={year}&group={group}")
             if request.POST.get("action") == "close":
                 closed = services.pupil_access_disable(actor=request.actor, learner_ids=chosen)
                 messages.success(

@@ -16,7 +16,6 @@ from outcomes.models import Skill
 
 from . import selectors, services
 from .forms import InterestForm, ReflectionForm, SignInCodeForm
-from .middleware import PUPIL_SIGNED_IN_AT
 from .skills import skill_rating_form
 
 WRONG_CODE = (
@@ -48,9 +47,8 @@ def sign_in(request):
                 form.add_error("code", WRONG_CODE)
                 status = 400
             else:
+                # pupils.signals audits the sign-in and starts the session's clock.
                 login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
-                request.session[PUPIL_SIGNED_IN_AT] = timezone.now().timestamp()
-                services.pupil_signed_in(account)
                 return redirect("pupil_home")
     elif request.method == "POST":
         status = 400

@@ -193,3 +193,45 @@ def test_a_pupil_who_moved_school_cannot_sign_in_with_the_old_schools_code(clien
             school_id=world.a.sibling_school.pk
         )
     assert sign_in(client, issued.code).status_code == 400
+
+
+def test_a_careers_leader_gives_school_sign_in_addresses_all_or_nothing(world, unscoped):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import User
+    from pupils.services import pupil_sign_in_addresses_set
+
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    user_id = PupilAccount.all_tenants_UNSCOPED.get(learner=world.a.pupil).user_id
+    with acting_as(leader):
+        with pytest.raises(ValidationError) as refused:
+            pupil_sign_in_addresses_set(
+                actor=leader, addresses={world.a.pupil.pk: world.a.users[Role.HUB_LEAD].email}
+            )
+        assert "already someone else's sign-in" in str(refused.value)
+        with pytest.raises(ValidationError):
+            pupil_sign_in_addresses_set(actor=leader, addresses={world.a.pupil.pk: "not-an-email"})
+        assert User.objects.get(pk=user_id).email.endswith("@pupils.equalex.invalid")
+        assert (
+            pupil_sign_in_addresses_set(
+                actor=leader, addresses={world.a.pupil.pk: "Amelia.P@School-A1.example.org"}
+            )
+            == 1
+        )
+    assert User.objects.get(pk=user_id).email == "amelia.p@school-a1.example.org"
+    with acting_as(leader):
+        pupil_sign_in_addresses_set(actor=leader, addresses={world.a.pupil.pk: ""})
+    assert User.objects.get(pk=user_id).email.endswith("@pupils.equalex.invalid")
+
+
+def test_a_pupil_gets_no_password_reset_email(client, world, mailoutbox, unscoped):
+    from accounts.models import User
+
+    user_id = PupilAccount.all_tenants_UNSCOPED.get(learner=world.a.pupil).user_id
+    User.objects.filter(pk=user_id).update(email="amelia.p@school-a1.example.org")
+    client.post(reverse("account_reset_password"), {"email": "amelia.p@school-a1.example.org"})
+    assert mailoutbox == []
+    client.post(
+        reverse("account_reset_password"), {"email": world.a.users[Role.SCHOOL_STAFF].email}
+    )
+    assert len(mailoutbox) == 1

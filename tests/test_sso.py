@@ -514,3 +514,29 @@ def test_the_sign_in_buttons_work_in_a_browser_and_pass_axe(page, world, sso, li
     assert heading.text_content() == "You could not be signed in"
     assert axe_violations(page) == []
     page.screenshot(path="/tmp/sso-refused.png", full_page=True)
+
+
+@e2e
+def test_a_pupil_whose_school_address_is_given_signs_in_with_it(world, sso, live_server):
+    from access.actor import actor_for_user
+    from access.context import acting_as
+    from pupils.models import PupilAccount
+    from pupils.services import pupil_sign_in_addresses_set
+
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader):
+        pupil_sign_in_addresses_set(
+            actor=leader, addresses={world.a.pupil.pk: "amelia.pupil@example.org"}
+        )
+    provider_user(sso, "pupil-1", email="amelia.pupil@example.org", email_verified=True)
+    with requests.Session() as session:
+        response = sso_sign_in(session, live_server.url, sso, "pupil-1")
+        assert response.status_code == 302, response.text[:800]
+        home = session.get(f"{live_server.url}/", timeout=10)
+        assert home.url == f"{live_server.url}/me/"
+        assert "My ten days" in home.text and "Hello Amelia" in home.text
+    with all_tenants_UNSAFE("test assertions"):
+        account = PupilAccount.objects.get(learner=world.a.pupil)
+        assert AuditEvent.objects.filter(
+            action=AuditEvent.Action.SIGN_IN, object_pk=str(account.pk)
+        ).exists()
