@@ -655,7 +655,7 @@ def pupil_record(*, pupil_id: int, as_at: date) -> dict:
         # they partner (a pupil may have moved in from another hub).
         with_employers_of_pupils_own_history(
             Participation.objects.filter(learner=pupil, experience__start_date__lte=as_at)
-            .select_related("experience")
+            .select_related("experience", "reflection")
             # Same-day experiences in a stable order, as on the pupil's timeline.
             .order_by("experience__start_date", "pk")
         ),
@@ -682,7 +682,7 @@ def pupil_record(*, pupil_id: int, as_at: date) -> dict:
                 "employers": ", ".join(x.name for x in e.experience.employers.all()),
                 "days": str(e.hours_attended / 5),
                 "counted": e.counts,
-                "reflection": e.reflection_text,
+                "reflection": _reflection_words(e),
                 "feedback": e.feedback_text,
             }
             for e in entries
@@ -717,6 +717,20 @@ def _self_rated_skills_by_year(school_id: int, as_at: date) -> dict:
             for n, row in enumerate(empty)
         ],
     }
+
+
+def _reflection_words(participation) -> str:
+    """What the record says the pupil took from an experience: their own words (pupils/)
+    unless the school hid them, else what the school recorded for them."""
+    from pupils.models import Reflection
+
+    try:
+        own = participation.reflection
+    except Reflection.DoesNotExist:
+        own = None
+    if own is not None and not own.hidden:
+        return " ".join(t for t in (own.what_i_learned, own.what_next) if t)
+    return participation.reflection_text
 
 
 def cohort_rows(*, school_id: int, year_group: int, as_at: date) -> dict:

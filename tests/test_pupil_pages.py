@@ -398,3 +398,20 @@ def test_a_pupils_own_request_weighs_in_the_fair_order_as_sector_interest_does()
     first, asked, sector = candidate(1), candidate(2, asked=True), candidate(3, sector=True)
     assert [c.nomination_id for c in allocation_order([first, asked, sector])] == [2, 3, 1]
     assert "asked to try it" in reasons(asked)
+
+
+def test_the_record_of_experience_carries_the_pupils_own_words_unless_hidden(client, world):
+    from reports.builders import pupil_record
+
+    reflect(as_pupil(client, world.a), world.a.participation)
+    pupil_actor = actor_for_user(world.a.users[Role.PUPIL])
+
+    def words():
+        with acting_as(pupil_actor):
+            record = pupil_record(pupil_id=world.a.pupil.pk, as_at=date(2026, 7, 31))
+        return [e["reflection"] for e in record["experiences"]]
+
+    assert words() == ["Engineers write everything down. Try a design project."]
+    with all_tenants_UNSAFE("test"):
+        Reflection.objects.update(hidden_at=timezone.now())
+    assert words() == [""]
