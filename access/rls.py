@@ -103,6 +103,17 @@ PUPIL_LEARNER = (
 OWN_RECORD = f"learner_id = {PUPIL_LEARNER}"
 
 
+# A school's own staff only (not a trust lead, whose school_ids a grant may fill).
+STAFF_SCHOOL_IDS = (
+    "(SELECT CASE WHEN current_setting('equalex.role', true)"
+    " IN ('careers_leader', 'school_staff') THEN string_to_array("
+    + _SETTING.format(name="school_ids")
+    + ", ',')::bigint[] END)"
+)
+SYSTEM = "(SELECT coalesce(current_setting('equalex.system', true) = 'on', false))"
+PUPIL_VOICE = f"school_id = ANY ({STAFF_SCHOOL_IDS}::bigint[]) OR {SYSTEM} OR {OWN_RECORD}"
+
+
 def _pupil_level(*extra: str) -> str:
     # The commonest case first (a school's own rows), so most rows need one comparison.
     return " OR ".join(
@@ -124,10 +135,11 @@ POLICIES: dict[str, str] = {
     ),
     "learners_skillrating": _pupil_level(OWN_RECORD),
     "learners_pupilprogress": _pupil_level(OWN_RECORD),
-    # Pupil voice: the school's staff and the pupil themselves, never totals or employers.
-    "pupils_pupilaccount": _pupil_level(OWN_RECORD),
-    "pupils_reflection": _pupil_level(OWN_RECORD),
-    "pupils_opportunityinterest": _pupil_level(OWN_RECORD),
+    # Pupil voice: the school's staff and the pupil themselves; never totals, a trust, a
+    # hub or an employer (as access.rules).
+    "pupils_pupilaccount": PUPIL_VOICE,
+    "pupils_reflection": PUPIL_VOICE,
+    "pupils_opportunityinterest": PUPIL_VOICE,
     "employers_nomination": _pupil_level(
         f"opportunity_id = ANY ({_employer_list('opportunities')})"
     ),

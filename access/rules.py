@@ -165,8 +165,6 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.CAREERS_LEADER: lambda a: _employers_partnered_with([a.hub_id]),
         R.SCHOOL_STAFF: lambda a: _employers_partnered_with([a.hub_id]),
         R.EMPLOYER: lambda a: Q(pk=a.employer_id),
-        # The names of the employers their experiences and the opportunities were with.
-        R.PUPIL: lambda a: _employers_partnered_with([a.hub_id]),
     },
     # A hub's safety check of an employer: its hub lead approves it, every school reuses it.
     "employers.EmployerVetting": {

@@ -8,11 +8,11 @@ name or school typed beside it.
 
 How guessable: with every one of England's 3.3 million pupils holding a live code at
 once, one guess finds some pupil's code with probability 3.3e6 / 2^60, about 3e-12. The
-sign-in page allows PUPIL_CODE_ATTEMPTS wrong codes per address per window (see
-settings.ACCOUNT_RATE_LIMITS["pupil_code_failed"]): 10 per 15 minutes is 960 a day, so
-one address guessing for a whole year (350,400 tries) succeeds with probability about
-one in a million (tests/test_pupil_sign_in.py computes it from these constants). Codes
-expire (a week by default), so far fewer are live at once in practice.
+sign-in page allows settings.ACCOUNT_RATE_LIMITS["pupil_code_failed"] wrong codes per
+address: 60 per 15 minutes (a class behind one school address may mistype) is 5,760 a
+day, so one address guessing for a whole year (2.1 million tries) succeeds with
+probability about 6 in a million (tests/test_pupil_sign_in.py computes it from these
+constants). Codes expire (a week by default), so far fewer are live at once in practice.
 """
 
 import secrets

@@ -23,7 +23,14 @@ class PupilSessionMiddleware:
 
     def __call__(self, request):
         actor = getattr(request, "actor", None)
-        if actor is None or actor.role != Role.PUPIL:
+        if actor is None:
+            return self.get_response(request)
+        if actor.role != Role.PUPIL:
+            if actor.user_id is None and _pupil_user_signed_in(request):
+                # A pupil whose access ended (left the school, access closed while the
+                # user remains): signed out, never an account without a pupil's limits.
+                logout(request)
+                return redirect("pupil_sign_in")
             return self.get_response(request)
         signed_in_at = request.session.get(PUPIL_SIGNED_IN_AT)
         if signed_in_at is None:
@@ -40,3 +47,12 @@ class PupilSessionMiddleware:
         ):
             return redirect("pupil_home")
         return self.get_response(request)
+
+
+def _pupil_user_signed_in(request) -> bool:
+    from hubs.models import Membership
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.all_tenants_UNSCOPED.filter(user_id=user.pk, role=Role.PUPIL).exists()

@@ -31,6 +31,7 @@ from outcomes.models import Skill
 from schools.models import School
 
 from .models import OpportunityInterest, PupilAccount, Reflection
+from .services import require_pupil
 
 # What each meaningful criterion asks, in words for a pupil of 11 to 16.
 CRITERIA_FOR_PUPILS = {
@@ -87,7 +88,7 @@ def my_ten_days(*, actor, today: date | None = None) -> dict:
     """Everything the pupil's own page shows, read as them (their scope holds only their
     own rows): progress, each experience with what counted and why, their reflections and
     their self-ratings before and after."""
-    actor.require("pupil.self")
+    require_pupil(actor)
     today = today or timezone.localdate()
     learner = Learner.objects.select_related("school").get(pk=actor.learner_id)
     rules = rules_for_school(actor=actor, school_id=learner.school_id)
@@ -169,7 +170,7 @@ def _reflection_or_none(participation):
 
 def my_participation(*, actor, participation_id: int) -> Participation:
     """One of the pupil's own experiences (anyone else's is not there: LookupError)."""
-    actor.require("pupil.self")
+    require_pupil(actor)
     participation = with_employers_of_pupils_own_history(
         Participation.objects.filter(pk=participation_id).select_related("experience")
     ).first()

@@ -173,8 +173,16 @@ def pupil_sign_in_addresses_set(*, actor, addresses: dict[int, str]) -> int:
         errors.append("Each pupil needs their own address: one is given twice.")
     if errors:
         raise ValidationError(errors)
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
     for account, address in changes.items():
         User.objects.filter(pk=account.user_id).update(email=address)
+    # A provider account connected at an earlier sign-in would still find the pupil by
+    # its subject: a changed or removed address disconnects it (codes still work).
+    changed_users = [account.user_id for account in changes]
+    SocialAccount.objects.filter(user_id__in=changed_users).delete()
+    EmailAddress.objects.filter(user_id__in=changed_users).delete()
     audit_many(actor, AuditEvent.Action.UPDATE, list(changes), changed=["school sign-in address"])
     return len(changes)
 
@@ -260,11 +268,23 @@ def pupil_sign_in_failed() -> None:
 # --- the pupil's own writes ----------------------------------------------------------
 
 
+def require_pupil(actor) -> None:
+    """A pupil's own pages and writes are for a signed-in pupil alone: not even a platform
+    admin (who passes every capability) acts as one."""
+    from django.core.exceptions import PermissionDenied
+
+    if actor.role != Role.PUPIL or not actor.learner_id:
+        raise PermissionDenied("pupil.self")
+
+
 def _own_participation(actor, participation_id: int) -> Participation:
-    actor.require("pupil.self")
+    require_pupil(actor)
     try:
-        # The scope gives a pupil their own participations and nobody else's.
-        return Participation.objects.select_related("experience").get(pk=participation_id)
+        # The scope gives a pupil their own participations and nobody else's; the filter
+        # says so again.
+        return Participation.objects.select_related("experience").get(
+            pk=participation_id, learner_id=actor.learner_id
+        )
     except Participation.DoesNotExist as missing:
         raise LookupError("Not one of your experiences.") from missing
 
@@ -411,10 +431,14 @@ def self_ratings_record(
 @transaction.atomic
 def interest_say(*, actor, opportunity_id: int, why: str = "") -> OpportunityInterest:
     """A pupil would like to try an opportunity their school could nominate them for."""
-    from .selectors import opportunities_for_pupil
+    from .selectors import opportunity_list_for_pupil
 
-    actor.require("pupil.self")
-    opportunity = opportunities_for_pupil(actor=actor).filter(pk=opportunity_id).first()
+    require_pupil(actor)
+    # Only what the pupil's page offers them: their hub's, published, still to start, near
+    # the school, for their year group.
+    opportunity = next(
+        (o for o in opportunity_list_for_pupil(actor=actor) if o.pk == opportunity_id), None
+    )
     if opportunity is None:
         raise LookupError("Not an opportunity open to you.")
     why = _clean_text(why, "why", required=False, limit=280)
@@ -434,8 +458,10 @@ def interest_say(*, actor, opportunity_id: int, why: str = "") -> OpportunityInt
 
 @transaction.atomic
 def interest_withdraw(*, actor, opportunity_id: int) -> None:
-    actor.require("pupil.self")
-    for interest in OpportunityInterest.objects.filter(opportunity_id=opportunity_id):
+    require_pupil(actor)
+    for interest in OpportunityInterest.objects.filter(
+        opportunity_id=opportunity_id, learner_id=actor.learner_id
+    ):
         audit_record(action=AuditEvent.Action.DELETE, instance=interest)
         interest.delete()
 

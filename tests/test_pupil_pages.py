@@ -371,6 +371,10 @@ def test_a_leaver_cannot_sign_in_and_pseudonymising_removes_their_account(client
     as_pupil(client, world.a)
     assert client.get(reverse("pupil_home")).status_code == 200
     Learner.all_tenants_UNSCOPED.filter(pk=world.a.pupil.pk).update(left_on=date(2026, 7, 20))
+    response = client.get(reverse("account_set_password"))
+    # Signed out at once, not left signed in as nobody (where a password could be set).
+    assert (response.status_code, response["Location"]) == (302, reverse("pupil_sign_in"))
+    assert "_auth_user_id" not in client.session
     assert client.get(reverse("pupil_home")).status_code == 302
     system = system_actor("test: retention")
     with acting_as(system):
@@ -415,3 +419,27 @@ def test_the_record_of_experience_carries_the_pupils_own_words_unless_hidden(cli
     with all_tenants_UNSAFE("test"):
         Reflection.objects.update(hidden_at=timezone.now())
     assert words() == [""]
+
+
+def test_a_platform_admin_is_not_a_pupil_on_the_pupils_pages(client, world, unscoped):
+    later = timezone.localdate() + timedelta(days=30)
+    opportunity = make_opportunity(world.a.employer, [world.a.hub], start_date=later)
+    as_pupil(client, world.a).post(reverse("pupil_interest", args=[opportunity.pk]))
+    assert OpportunityInterest.all_tenants_UNSCOPED.count() == 1
+    client.force_login(world.superuser)
+    assert client.get(reverse("pupil_home")).status_code == 403
+    withdraw = client.post(reverse("pupil_interest", args=[opportunity.pk]), {"withdraw": "1"})
+    assert withdraw.status_code == 403
+    assert reflect(client, world.a.participation).status_code == 403
+    assert OpportunityInterest.all_tenants_UNSCOPED.count() == 1
+    assert not Reflection.all_tenants_UNSCOPED.exists()
+
+
+def test_a_pupil_cannot_ask_for_an_opportunity_not_open_to_their_year(client, world, unscoped):
+    later = timezone.localdate() + timedelta(days=30)
+    sixth_form = make_opportunity(
+        world.a.employer, [world.a.hub], start_date=later, year_groups=[12, 13]
+    )
+    response = as_pupil(client, world.a).post(reverse("pupil_interest", args=[sixth_form.pk]))
+    assert response.status_code == 404
+    assert not OpportunityInterest.all_tenants_UNSCOPED.exists()

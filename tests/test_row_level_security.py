@@ -310,3 +310,33 @@ def test_a_statement_naming_no_pupil_table_runs_without_the_prefix(world):
         assert probe("SELECT current_user, current_setting('equalex.role', true)") == [
             ("equalex_app", "careers_leader")
         ]
+
+
+PUPIL_VOICE_TABLES = ["pupils_pupilaccount", "pupils_reflection", "pupils_opportunityinterest"]
+
+
+def test_pupil_voice_rows_reach_only_the_schools_staff_and_the_pupil_themselves(world, nominated):
+    from access.context import acting_as as acting
+    from schools.models import TrustPupilAccess
+
+    with all_tenants_UNSAFE("test: the trust lead is granted side A's pupils"):
+        TrustPupilAccess.objects.create(
+            school=world.a.school, hub=world.a.hub, trust=world.a.school.trust
+        )
+    # Totals and granted named pupils reach other pupil-level tables, never these.
+    for who in (
+        actor(world.a, Role.HUB_LEAD).for_aggregates(),
+        actor(world.a, Role.NATIONAL_ANALYST).for_aggregates(),
+        actor(world.a, Role.TRUST_LEAD),
+        actor(world.a, Role.TRUST_LEAD).for_aggregates(),
+        actor(world.a, Role.EMPLOYER),
+    ):
+        with acting(who):
+            for table in PUPIL_VOICE_TABLES:
+                assert rows(f"SELECT count(*) FROM {table}") == [(0,)], (who.role, table)
+    with acting(actor(world.a, Role.PUPIL)):
+        for table in PUPIL_VOICE_TABLES:
+            assert schools_seen(table) == {world.a.school.pk}, table
+        [(learner,)] = rows("SELECT DISTINCT learner_id FROM pupils_reflection")
+        assert learner == world.a.pupil.pk
+        assert rows("SELECT count(*) FROM learners_learner") == [(1,)]

@@ -540,3 +540,10 @@ def test_a_pupil_whose_school_address_is_given_signs_in_with_it(world, sso, live
         assert AuditEvent.objects.filter(
             action=AuditEvent.Action.SIGN_IN, object_pk=str(account.pk)
         ).exists()
+    # The careers leader removes the address: the connected provider account goes with it.
+    assert [uid for _email, _provider, uid in social_accounts()] == ["pupil-1"]
+    with acting_as(leader):
+        pupil_sign_in_addresses_set(actor=leader, addresses={world.a.pupil.pk: ""})
+    assert social_accounts() == []
+    with requests.Session() as session:
+        assert sso_sign_in(session, live_server.url, sso, "pupil-1").status_code == 403

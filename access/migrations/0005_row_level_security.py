@@ -39,7 +39,7 @@ def backwards(apps, schema_editor):
     from access import rls
 
     with connection.cursor() as cursor:
-        for table in rls.POLICIES:
+        for table in TABLES:
             cursor.execute(f"DROP POLICY IF EXISTS {rls.POLICY_NAME} ON {table}")
             cursor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 

@@ -231,8 +231,11 @@ ACCOUNT_RATE_LIMITS = {
     # Sign-ins per address (allauth's default 30 a minute): a school whose staff all come
     # from one address, or a load test on loopback, may need more.
     "login": os.environ.get("EQUALEX_LOGIN_RATE", "30/m/ip"),
-    # Wrong pupil sign-in codes per address (pupils.codes states what this allows).
-    "pupil_code_failed": os.environ.get("EQUALEX_PUPIL_CODE_RATE", "10/15m/ip"),
+    # Wrong pupil sign-in codes per address (pupils.codes states what this allows): enough
+    # for a class behind one school address to mistype, few enough that guessing is
+    # hopeless. Behind a proxy, set ALLAUTH_TRUSTED_PROXY_COUNT so the address is the
+    # pupil's, not the proxy's (production.py reads EQUALEX_TRUSTED_PROXY_COUNT).
+    "pupil_code_failed": os.environ.get("EQUALEX_PUPIL_CODE_RATE", "60/15m/ip"),
 }
 # Pupils (pupils/): a signed-in pupil is signed out after this long without a page, and
 # in any case this long after signing in; a printed code works for this many days.

@@ -27,6 +27,11 @@ STORAGES = {
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies (load balancer, nginx) stand before gunicorn, each adding to
+# X-Forwarded-For: the rate limits (staff sign-in, pupils' codes) then key on the
+# visitor's address, not the proxy's. 0 (the default, as docker-compose.yml serves
+# gunicorn directly) trusts no header: a visitor could otherwise write their own.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("EQUALEX_TRUSTED_PROXY_COUNT", "0"))
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

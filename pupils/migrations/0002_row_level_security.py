@@ -4,6 +4,20 @@ pupil-level tables (access.rls.PUPIL_LEARNER): the policies are recreated as the
 from django.db import migrations
 
 
+# The tables whose policies this migration (re)creates, frozen at this point of the
+# history: the pupil-level tables gain the pupil's own-record branch, the pupil-voice
+# tables get theirs. A later migration names its own.
+TABLES = (
+    "learners_learner",
+    "learners_participation",
+    "learners_skillrating",
+    "learners_pupilprogress",
+    "pupils_pupilaccount",
+    "pupils_reflection",
+    "pupils_opportunityinterest",
+)
+
+
 def forwards(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
@@ -11,7 +25,7 @@ def forwards(apps, schema_editor):
     from access import rls
 
     with connection.cursor() as cursor:
-        for statement in rls.policy_statements():
+        for statement in rls.policy_statements(TABLES):
             cursor.execute(statement)
 
 
