@@ -269,6 +269,15 @@ def pupil_access_list(*, actor, year: int | None = None, group: str = "", today=
     return pupils
 
 
+def pupils_with_access(*, actor, ids) -> list[Learner]:
+    """Of these pupils of the careers leader's school, those whose access is open."""
+    return list(
+        Learner.objects.filter(
+            pk__in=list(ids), school_id=actor.school_id, pupil_account__isnull=False
+        ).order_by("registration_group", "surname", "legal_first_name")
+    )
+
+
 def reflections_of_pupil(*, actor, pupil: Learner) -> dict[int, Reflection]:
     """The pupil's reflections by participation, for the staff's timeline. Reading them is
     audited, one insert for the page."""

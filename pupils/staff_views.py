@@ -43,6 +43,17 @@ def pupil_access(request):
                 messages.success(request, f"Sign-in addresses saved ({changed} changed).")
                 return redirect(f"{request.path}?year={year}&group={group}")
             if request.POST.get("action") == "close":
+                # Every pupil is ticked by default: say who first, close on a second press.
+                return render(
+                    request,
+                    "pupils/access_close.html",
+                    {
+                        "pupils": selectors.pupils_with_access(actor=request.actor, ids=chosen),
+                        "year": year,
+                        "group": group,
+                    },
+                )
+            if request.POST.get("action") == "close_confirmed":
                 closed = services.pupil_access_disable(actor=request.actor, learner_ids=chosen)
                 messages.success(
                     request,

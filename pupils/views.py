@@ -154,7 +154,14 @@ def skills_compare(request, participation_id: int):
     participation = _participation_or_404(request, participation_id)
     rows = selectors.skills_with_steps(actor=request.actor, participation=participation)
     return render(
-        request, "pupils/skills_compare.html", {"participation": participation, "rows": rows}
+        request,
+        "pupils/skills_compare.html",
+        {
+            "participation": participation,
+            "rows": rows,
+            # The employer's column only where the employer rated the pupil.
+            "employer_rated": any("employer" in row for row in rows),
+        },
     )
 
 

@@ -238,3 +238,13 @@ def test_a_class_gets_codes_and_a_pupil_reflects_and_rates_their_skills_on_a_pho
     with all_tenants_UNSAFE("test"):
         participation.refresh_from_db()
         assert participation.reflection_done
+
+    # Closing access asks first, naming who.
+    page.goto(f"{live_server.url}/pupils/access/?year=9")
+    page.get_by_role("button", name="Close access").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close pupil access?")
+    expect(page.get_by_text("Amelia PupilA")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "close-access-confirm")
+    page.get_by_role("link", name="Keep access open").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pupil access")

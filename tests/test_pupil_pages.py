@@ -443,3 +443,19 @@ def test_a_pupil_cannot_ask_for_an_opportunity_not_open_to_their_year(client, wo
     response = as_pupil(client, world.a).post(reverse("pupil_interest", args=[sixth_form.pk]))
     assert response.status_code == 404
     assert not OpportunityInterest.all_tenants_UNSCOPED.exists()
+
+
+def test_closing_access_first_says_who_and_closes_only_when_confirmed(client, world, unscoped):
+    client.force_login(world.a.users[Role.CAREERS_LEADER])
+    ask = client.post(
+        reverse("pupil_access"), {"year": 9, "pupils": [world.a.pupil.pk], "action": "close"}
+    )
+    assert "Close pupil access?" in ask.content.decode()
+    assert world.a.pupil.surname in ask.content.decode()
+    assert PupilAccount.all_tenants_UNSCOPED.filter(learner=world.a.pupil).exists()
+    done = client.post(
+        reverse("pupil_access"),
+        {"year": 9, "pupils": [world.a.pupil.pk], "action": "close_confirmed"},
+    )
+    assert done.status_code == 302
+    assert not PupilAccount.all_tenants_UNSCOPED.filter(learner=world.a.pupil).exists()
