@@ -51,6 +51,7 @@ def _hub_home(request) -> dict:
     from reports.selectors import hub_dashboard_live
 
     summary = hub_dashboard_live(actor=request.actor)
+    skills = hub_home.self_rated_skills(actor=request.actor)
     totals = summary["totals"]
     return {
         "summary": summary,
@@ -66,7 +67,8 @@ def _hub_home(request) -> dict:
             actor=request.actor, page=request.GET.get("employers", 1)
         ),
         "chart_by_type": charts_for(summary)["by_type"],
-        "self_rated_skills": hub_home.self_rated_skills(actor=request.actor),
+        "self_rated_skills": skills,
+        "self_rated_any": any(row["pairs"] for row in skills),
     }
 
 

@@ -459,3 +459,20 @@ def test_closing_access_first_says_who_and_closes_only_when_confirmed(client, wo
     )
     assert done.status_code == 302
     assert not PupilAccount.all_tenants_UNSCOPED.filter(learner=world.a.pupil).exists()
+
+
+def test_the_hub_home_shows_self_rated_change_across_schools_once_there_is_some(client, world):
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    assert "No pupil has rated themselves both before" in client.get("/").content.decode()
+    skill = Skill.objects.order_by("position").first()
+    as_pupil(client, world.a)
+    rate(client, world.a.participation, "before", {skill: 2})
+    rate(client, world.a.participation, "after", {skill: 7})
+    client.force_login(world.a.users[Role.HUB_LEAD])
+    page = client.get("/").content.decode()
+    assert "Self-rated change per skill across your schools" in page
+    assert (
+        f'<th scope="row">{skill.name}</th><td class="num">1</td><td class="num">+5.0</td>' in page
+    )
+    # Totals only: no pupil named.
+    assert world.a.pupil.surname not in page
