@@ -80,6 +80,11 @@ def _opportunities_for_pupil(actor: Actor) -> Q:
     return Q(visible_to_hubs=actor.hub_id, status="published")
 
 
+def _published_templates(actor: Actor, prefix: str = "") -> Q:
+    # A hub's published programme templates, for its schools to copy.
+    return Q(hub_id=actor.hub_id, school__isnull=True, **{f"{prefix}status": "published"})
+
+
 def _hubs_of_trust(actor: Actor) -> Q:
     from schools.models import School
 
@@ -215,6 +220,25 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "pupils.PupilAccount": {**SCHOOL_OWNED, R.PUPIL: _own_record},
     "pupils.Reflection": {**SCHOOL_OWNED, R.PUPIL: _own_record},
     "pupils.OpportunityInterest": {**SCHOOL_OWNED, R.PUPIL: _own_record},
+    # Programme plans (programmes/): a school's plans to its staff (drafts to its careers
+    # leaders only) and, once published, to its hub lead; a hub's templates to its lead
+    # (drafts too) and, once published, to its schools. No pupil is named in a plan.
+    "programmes.ProgrammePlan": {
+        R.CAREERS_LEADER: lambda a: _own_school(a) | _published_templates(a),
+        R.SCHOOL_STAFF: lambda a: (
+            Q(school_id=a.school_id, status="published") | _published_templates(a)
+        ),
+        R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) & (Q(school__isnull=True) | Q(status="published")),
+    },
+    "programmes.PlannedActivity": {
+        R.CAREERS_LEADER: lambda a: _own_school(a) | _published_templates(a, "plan__"),
+        R.SCHOOL_STAFF: lambda a: (
+            Q(school_id=a.school_id, plan__status="published") | _published_templates(a, "plan__")
+        ),
+        R.HUB_LEAD: lambda a: (
+            Q(hub_id=a.hub_id) & (Q(school__isnull=True) | Q(plan__status="published"))
+        ),
+    },
     # A count of writes per school, read with the figures it versions (never as rows).
     "learners.SchoolLedgerVersion": PUPIL_LEVEL,
     # A request to take a pupil on another school's roll: the asking school sees its
@@ -318,6 +342,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "consent.request": frozenset({R.CAREERS_LEADER}),
     "attendance.confirm": frozenset({R.EMPLOYER}),
     "vetting.approve": frozenset({R.HUB_LEAD}),
+    # The programme planner: a school's staff read its published plans, its careers
+    # leaders plan; a hub lead writes templates and reads across the hub's schools.
+    "programme.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
+    "programme.plan": frozenset({R.CAREERS_LEADER}),
+    "programme.template": frozenset({R.HUB_LEAD}),
     "vetting.documents": frozenset({R.EMPLOYER, R.HUB_LEAD}),
 }
 

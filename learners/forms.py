@@ -5,6 +5,8 @@ from django import forms
 from employers.models import Employer
 from hubs.models import Sector
 from outcomes.models import Objective
+from programmes.models import PlannedActivity
+from programmes.selectors import activities_to_deliver, activity_label
 
 from .models import Experience
 from .services import DURATION_UNITS, duration_to_hours, placement_setting_check
@@ -24,6 +26,11 @@ class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return obj.text
+
+
+class PlannedActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return activity_label(obj)
 
 
 class ExperienceForm(forms.Form):
@@ -90,11 +97,20 @@ class ExperienceForm(forms.Form):
         label="Meaningful criteria its design meets",
         help_text="Your hub counts an experience when it meets M1, M2 and M3 (at least).",
     )
+    planned_activity = PlannedActivityChoiceField(
+        queryset=PlannedActivity.all_tenants_UNSCOPED.none(),
+        required=False,
+        label="Part of the programme",
+        empty_label="Not part of a cohort's programme",
+        help_text="The activity of a cohort's programme this experience delivers, so the plan "
+        "shows it as delivered.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Evaluated per request, inside the actor's scope.
         self.fields["employers"].queryset = Employer.objects.order_by("name")
+        self.fields["planned_activity"].queryset = activities_to_deliver()
 
     def clean(self):
         cleaned = super().clean()
@@ -131,6 +147,9 @@ class ExperienceForm(forms.Form):
             "sector_ids": [s.pk for s in data["sectors"]],
             "objective_ids": [o.pk for o in data["objectives"]],
             "criteria": data["criteria"],
+            "planned_activity_id": data["planned_activity"].pk
+            if data.get("planned_activity")
+            else None,
         }
 
     @classmethod
@@ -153,6 +172,7 @@ class ExperienceForm(forms.Form):
             "criteria": [
                 c for c, _ in CRITERIA_CHOICES if getattr(experience, f"meets_{c.lower()}")
             ],
+            "planned_activity": experience.planned_activity_id,
         }
 
 

@@ -188,6 +188,15 @@ class Experience(TenantModel, MeaningfulDesign):
         related_name="+",
         editable=False,
     )
+    # The activity of the school's programme plan (programmes/) this experience delivers.
+    planned_activity = models.ForeignKey(
+        "programmes.PlannedActivity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="experiences",
+        help_text="The activity of the cohort's programme this experience delivers.",
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -72,6 +72,16 @@ def _scoped_ids(queryset, ids, what: str) -> list:
     return found
 
 
+def _planned_activity(actor, activity_id):
+    # programmes depends on learners (an experience delivers a planned activity), so the
+    # check is imported here, when an experience names one.
+    if activity_id is None:
+        return None
+    from programmes.services import planned_activity_for_logging
+
+    return planned_activity_for_logging(actor=actor, activity_id=activity_id)
+
+
 def _check_dates(start_date: date, end_date: date | None) -> date:
     end_date = end_date or start_date
     if end_date < start_date:
@@ -116,6 +126,7 @@ def experience_log(
     criteria: Iterable[str] = (),
     allow_duplicate: bool = False,
     different_from: Collection[int] = (),
+    planned_activity_id: int | None = None,
 ) -> Experience:
     """Record one experience for many pupils of the actor's school in one go.
 
@@ -143,7 +154,9 @@ def experience_log(
         if matches:
             raise LikelyDuplicate(matches)
     employers = _scoped_ids(Employer.objects.all(), employer_ids, "employers")
+    planned = _planned_activity(actor, planned_activity_id)
     experience = Experience(
+        planned_activity=planned,
         school=school,
         title=title,
         kind=kind,
@@ -210,6 +223,8 @@ def experience_update(*, actor, experience_id: int, pupil_ids: Iterable[int], **
     sector_ids = fields.pop("sector_ids", None)
     objective_ids = fields.pop("objective_ids", None)
     criteria = fields.pop("criteria", None)
+    if "planned_activity_id" in fields:
+        experience.planned_activity = _planned_activity(actor, fields.pop("planned_activity_id"))
     for name, value in fields.items():
         setattr(experience, name, value)
     experience.end_date = _check_dates(experience.start_date, experience.end_date)

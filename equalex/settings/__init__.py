@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "employers",
     "learners",
     "pupils",
+    "programmes",
     "reports",
     "api",
     "privacy",
