@@ -229,6 +229,8 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
             Q(school_id=a.school_id, status="published") | _published_templates(a)
         ),
         R.HUB_LEAD: lambda a: Q(hub_id=a.hub_id) & (Q(school__isnull=True) | Q(status="published")),
+        # Its schools' published plans, for their Benchmark 6 reports' programme page.
+        R.TRUST_LEAD: lambda a: Q(school_id__in=a.trust_school_ids, status="published"),
     },
     "programmes.PlannedActivity": {
         R.CAREERS_LEADER: lambda a: _own_school(a) | _published_templates(a, "plan__"),
@@ -238,6 +240,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
         R.HUB_LEAD: lambda a: (
             Q(hub_id=a.hub_id) & (Q(school__isnull=True) | Q(plan__status="published"))
         ),
+        R.TRUST_LEAD: lambda a: Q(school_id__in=a.trust_school_ids, plan__status="published"),
     },
     # A count of writes per school, read with the figures it versions (never as rows).
     "learners.SchoolLedgerVersion": PUPIL_LEVEL,
