@@ -350,6 +350,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "programme.view": frozenset({R.HUB_LEAD, *SCHOOL_ROLES}),
     "programme.plan": frozenset({R.CAREERS_LEADER}),
     "programme.template": frozenset({R.HUB_LEAD}),
+    # Either of the two above (the pages they share); the services check which.
+    "programme.write": frozenset({R.CAREERS_LEADER, R.HUB_LEAD}),
     "vetting.documents": frozenset({R.EMPLOYER, R.HUB_LEAD}),
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("experiences/", include("learners.experience_urls")),
     path("progress/", include("learners.progress_urls")),
     path("hub/", include("hubs.urls")),
+    path("programme/", include("programmes.urls")),
     path("reports/", include("reports.urls")),
     path("schools/", include("schools.urls")),
     path("", include("employers.onboarding_urls")),

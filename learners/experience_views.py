@@ -9,7 +9,13 @@ from access.routes import requires
 
 from .academic import year_group_on
 from .duplicates import LikelyDuplicate, likely_duplicates
-from .forms import CRITERIA_CHOICES, ExperienceForm, ParticipationForm, PupilPickerFilter
+from .forms import (
+    CRITERIA_CHOICES,
+    ExperienceForm,
+    ParticipationForm,
+    PupilPickerFilter,
+    duration_initial,
+)
 from .models import Experience, Participation
 from .progress import duration_in_words, experience_verdict
 from .selectors import (
@@ -70,6 +76,37 @@ def _picker_context(request, data, chosen_ids):
     }
 
 
+def _from_planned_activity(request, activity_id):
+    from django.utils import timezone
+
+    from programmes.models import PlannedActivity
+    from programmes.selectors import activities_to_deliver, activity_audience_ids
+
+    try:
+        activity = (
+            activities_to_deliver()
+            .prefetch_related("objectives", "sectors", "employers")
+            .get(pk=activity_id)
+        )
+    except PlannedActivity.DoesNotExist as missing:
+        raise Http404 from missing
+    initial = {
+        "title": activity.title,
+        "kind": activity.kind,
+        "setting": activity.setting,
+        "tier": activity.tier,
+        **duration_initial(activity.expected_hours),
+        "employers": list(activity.employers.all()),
+        "sectors": list(activity.sectors.all()),
+        "objectives": list(activity.objectives.all()),
+        "planned_activity": activity.pk,
+    }
+    pupils = activity_audience_ids(
+        actor=request.actor, activity=activity, as_at=timezone.localdate()
+    )
+    return initial, pupils[:PICKER_LIMIT]
+
+
 def _chosen_ids(data, name="pupils"):
     ids = []
     for value in data.getlist(name):
@@ -91,6 +128,7 @@ def _review(request, context, *, duplicates=()):
         label for code, label in CRITERIA_CHOICES if code in data["criteria"]
     ]
     context["length"] = duration_in_words(data["duration_hours"])
+    _programme_link(request, context, data, chosen)
     year_groups = Counter(
         year_group_on(p.cohort, data["start_date"]) for p in context["chosen_pupils"]
     )
@@ -109,6 +147,25 @@ def _review(request, context, *, duplicates=()):
         if code in rules.meaningful_criteria and code not in data["criteria"]
     ]
     return render(request, "learners/experience_confirm.html", context)
+
+
+def _programme_link(request, context, data, chosen):
+    """The planned activity it delivers, or the likeliest ones to choose from."""
+    from programmes.selectors import activity_label, activity_suggestions
+
+    if data.get("planned_activity"):
+        context["planned_label"] = activity_label(data["planned_activity"])
+        return
+    context["suggestions"] = [
+        (activity.pk, activity_label(activity))
+        for activity in activity_suggestions(
+            actor=request.actor,
+            kind=data["kind"],
+            start_date=data["start_date"],
+            objective_ids=[o.pk for o in data["objectives"]],
+            pupil_ids=chosen,
+        )
+    ]
 
 
 def _duplicates_of(request, form, chosen):
@@ -154,6 +211,11 @@ def _experience_form_view(request, *, experience=None):
     if experience is not None and data is None:
         form = ExperienceForm(initial=ExperienceForm.initial_from(experience))
         chosen = list(experience.participations.values_list("learner_id", flat=True))
+        picker_data = None
+    elif data is None and request.GET.get("activity", "").isdigit():
+        # "Log it" from a programme plan: the activity's details and its pupils, to adjust.
+        initial, chosen = _from_planned_activity(request, int(request.GET["activity"]))
+        form = ExperienceForm(initial=initial)
         picker_data = None
     else:
         form = ExperienceForm(data)

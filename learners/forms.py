@@ -28,6 +28,13 @@ class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
         return obj.text
 
 
+def duration_initial(hours) -> dict:
+    """A stored duration as the form's amount and unit: whole or half days when it is."""
+    in_days = hours / 5
+    unit, amount = ("days", in_days) if in_days == int(in_days * 2) / 2 else ("hours", hours)
+    return {"duration_amount": amount.normalize(), "duration_unit": unit}
+
+
 class PlannedActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return activity_label(obj)
@@ -154,9 +161,6 @@ class ExperienceForm(forms.Form):
 
     @classmethod
     def initial_from(cls, experience) -> dict:
-        hours = experience.duration_hours
-        in_days = hours / 5
-        unit, amount = ("days", in_days) if in_days == int(in_days * 2) / 2 else ("hours", hours)
         return {
             "title": experience.title,
             "kind": experience.kind,
@@ -164,8 +168,7 @@ class ExperienceForm(forms.Form):
             "tier": experience.tier,
             "start_date": experience.start_date,
             "end_date": experience.end_date,
-            "duration_amount": amount.normalize(),
-            "duration_unit": unit,
+            **duration_initial(experience.duration_hours),
             "employers": list(experience.employers.all()),
             "sectors": list(experience.sectors.all()),
             "objectives": list(experience.objectives.all()),

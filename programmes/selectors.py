@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from access.context import acting_as
 from learners.academic import academic_year_label, academic_year_of, year_group_on
 from learners.models import Learner, Participation
 from learners.progress import HOURS, ZERO, days, with_progress
@@ -149,9 +150,42 @@ def plan_pupils(*, actor, plan, activities, as_at: date):
     return pupils
 
 
-def pupils_in_order(pupils, *, year_group: int):
+def year_group_now(plan, as_at: date) -> int | None:
+    """The cohort's year group on the day, within 7-11 (before Year 7: 7; after: 11)."""
+    if plan.cohort is None:
+        return None
+    return min(max(year_group_on(plan.cohort, as_at), 7), 11)
+
+
+def short_field(year_group: int | None) -> str:
+    """The week still ahead of the cohort: KS3 until the end of Year 9, then KS4."""
+    return "short_ks3" if year_group is None or year_group <= 9 else "short_ks4"
+
+
+# What the pupils' table of a plan shows of each pupil.
+PUPIL_FIELDS = (
+    "pk",
+    "surname",
+    "legal_first_name",
+    "preferred_first_name",
+    "registration_group",
+    "disadvantaged",
+    "fsm",
+    "send",
+    "planned_counted_hours",
+    "delivered_hours",
+    "ks3_hours",
+    "ks4_placement_hours",
+    "projected_ks3_hours",
+    "projected_ks4_hours",
+    "short_ks3",
+    "short_ks4",
+)
+
+
+def pupils_in_order(pupils, *, year_group: int | None):
     """Short of the week still ahead of them first, disadvantaged first among them."""
-    short = "short_ks3" if year_group <= 9 else "short_ks4"
+    short = short_field(year_group)
     return pupils.order_by(F(short).desc(), "-disadvantaged", "surname", "legal_first_name", "pk")
 
 
@@ -304,13 +338,20 @@ class PlanOverview:
 SHORT_LISTED = 20
 
 
-def plan_overview(*, actor, plan, as_at: date) -> PlanOverview:
-    """Everything the plan page shows, in a fixed number of queries."""
+def plan_overview(*, actor, plan, as_at: date, with_pupils: bool = True) -> PlanOverview:
+    """Everything the plan page shows, in a fixed number of queries. `with_pupils` (the
+    school's own staff): the days per pupil and group and who would end short; others (a
+    hub lead reading a school's published plan) see the plan and what was delivered, as
+    totals."""
     activities = list(plan_activities(plan))
     pupils = None
-    if plan.school_id is not None:
+    with_pupils = with_pupils and plan.school_id is not None
+    if with_pupils:
         pupils = plan_pupils(actor=actor, plan=plan, activities=activities, as_at=as_at)
-    deliveries = activity_delivery(plan, activities, pupils=pupils, as_at=as_at)
+        deliveries = activity_delivery(plan, activities, pupils=pupils, as_at=as_at)
+    else:
+        with acting_as(actor.for_aggregates()):
+            deliveries = activity_delivery(plan, activities, as_at=as_at)
     years = []
     for year_group in PLAN_YEARS:
         column = YearColumn(year_group)
@@ -338,22 +379,16 @@ def plan_overview(*, actor, plan, as_at: date) -> PlanOverview:
         )
         years.append(column)
     delivered_ids = {d.activity.pk for d in deliveries if d.delivered}
-    current_year = year_group_on(plan.cohort, as_at) if plan.cohort is not None else None
+    current_year = year_group_now(plan, as_at)
     groups = short = None
     count = None
     if pupils is not None:
         groups = group_days(pupils)
         count = groups[-1].pupils
-        ahead = "short_ks3" if current_year is None or current_year <= 9 else "short_ks4"
+        ahead = short_field(current_year)
         short = list(
-            pupils_in_order(pupils.filter(**{ahead: True}), year_group=current_year or 7).values(
-                "pk",
-                "surname",
-                "legal_first_name",
-                "preferred_first_name",
-                "disadvantaged",
-                "projected_ks3_hours",
-                "projected_ks4_hours",
+            pupils_in_order(pupils.filter(**{ahead: True}), year_group=current_year).values(
+                *PUPIL_FIELDS
             )[:SHORT_LISTED]
         )
     return PlanOverview(
@@ -423,6 +458,10 @@ class SchoolPlans:
     school: School
     # Year group now -> the published plan of that cohort, or None.
     by_year: dict[int, ProgrammePlan | None]
+
+    @property
+    def plans(self) -> list:
+        return [self.by_year[year] for year in PLAN_YEARS]
 
     @property
     def published(self) -> int:
