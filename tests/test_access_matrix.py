@@ -35,6 +35,13 @@ from .matrix import (
 )
 from .test_api_access_matrix import API_DESIGNED, API_PUBLIC
 
+SCHOOL_STAFF_ALL_ROWS = {Role.CAREERS_LEADER: ALL_OK, Role.SCHOOL_STAFF: ALL_OK}
+SCHOOL_STAFF_OWN_ROWS = {Role.CAREERS_LEADER: OWN_ONLY, Role.SCHOOL_STAFF: OWN_ONLY}
+POST_ONLY_FOR_PLANNERS = {
+    Role.CAREERS_LEADER: dict.fromkeys(VARIANTS, 405),
+    Role.HUB_LEAD: dict.fromkeys(VARIANTS, 405),
+}
+
 # route name -> (object kind, fixed kwargs or None; {role: {variant: expected}}).
 # Anonymous visitors always go to the login page.
 DESIGNED = {
@@ -195,6 +202,22 @@ DESIGNED = {
     "subject_access_export": ("sar", only({Role.CAREERS_LEADER: OWN_ONLY})),
     "subject_access_status": ("sar", only({Role.CAREERS_LEADER: OWN_ONLY})),
     "subject_access_download": ("sar_zip", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    # The programme planner (programmes/): "plan" objects are the published plan of the
+    # side's school (own), of its sibling school (sibling) or of the other hub's (foreign);
+    # a hub lead reads its schools' published plans and changes only its templates
+    # (tests/test_programme_pages.py: templates and drafts).
+    "programme_home": (None, only({Role.HUB_LEAD: ALL_OK, **SCHOOL_STAFF_ALL_ROWS})),
+    "programme_plan_new": (None, only({Role.HUB_LEAD: ALL_OK, Role.CAREERS_LEADER: ALL_OK})),
+    "hub_programmes": (None, only({Role.HUB_LEAD: ALL_OK})),
+    "programme_plan": ("plan", only({Role.HUB_LEAD: HUB_ONLY, **SCHOOL_STAFF_OWN_ROWS})),
+    "programme_plan_pupils": ("plan", SCHOOL_STAFF_OWN),
+    "programme_plan_delete": ("plan", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "programme_activity_new": ("plan", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    "programme_activity_edit": ("activity", only({Role.CAREERS_LEADER: OWN_ONLY})),
+    # POST only.
+    "programme_plan_edit": ("plan", only(POST_ONLY_FOR_PLANNERS)),
+    "programme_plan_publish": ("plan", only(POST_ONLY_FOR_PLANNERS)),
+    "programme_activity_delete": ("activity", only(POST_ONLY_FOR_PLANNERS)),
     "erasure_confirm": (
         {"erasure_id": 1},
         only(
@@ -389,6 +412,15 @@ def _object_for(kind, side, other, role, variant):
         if variant == "sibling":
             return make_built_export(side.pupil, second_careers_leader(side.school))
         return make_built_export(other.pupil, other.users[Role.CAREERS_LEADER])
+    if kind in ("plan", "activity"):
+        from .programme_world import add_activities, make_plan
+
+        school = {"own": side.school, "sibling": side.sibling_school, "foreign": other.school}[
+            variant
+        ]
+        plan = make_plan(school, side.pupil.cohort)
+        activity = add_activities(plan, [{"title": "Visit"}])[0]
+        return plan if kind == "plan" else activity
     raise AssertionError(f"No test object for URL kwarg kind {kind!r}: add one")
 
 
