@@ -184,6 +184,10 @@ class Command(BaseCommand):
             hubs = list(Hub.all_tenants_UNSCOPED.order_by("pk"))
             links = [self._placements(hub) for hub in hubs]
             codes = [self._pupil_voice(hub) for hub in hubs]
+            from programmes.demo import programmes_demo
+
+            for hub in hubs:
+                programmes_demo(hub)
             self._print_accounts(options["password"])
             for link in links:
                 if link:
