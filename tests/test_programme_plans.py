@@ -228,3 +228,27 @@ def test_suggestions_match_the_cohort_term_and_kind(world, planned):
         )  # fmt: skip
     assert [a.title for a in found] == ["Visit"]
     assert [a.title for a in later] == ["Placement week"]  # Year 10 summer
+
+
+@pytest.mark.parametrize(
+    ("day", "term"),
+    [
+        (date(2026, 9, 1), "autumn"),
+        (date(2026, 12, 31), "autumn"),
+        (date(2027, 1, 1), "spring"),
+        (date(2027, 3, 31), "spring"),
+        (date(2027, 4, 1), "summer"),
+        (date(2027, 8, 31), "summer"),
+    ],
+)
+def test_a_date_falls_in_its_term(day, term):
+    assert rules.term_of(day) == term
+
+
+def test_a_cohorts_terms_run_from_year_7_autumn_to_year_11_summer():
+    assert rules.term_start(2026, 7, "autumn") == date(2026, 9, 1)
+    assert rules.term_end(2026, 7, "autumn") == date(2026, 12, 31)
+    assert rules.term_end(2026, 9, "spring") == date(2029, 3, 31)
+    assert rules.term_end(2026, 11, "summer") == date(2031, 8, 31)
+    assert rules.term_position(7, "autumn") == 0
+    assert rules.term_position(11, "summer") == 14
