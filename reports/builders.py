@@ -35,6 +35,7 @@ from learners.progress import (
     with_progress,
 )
 from learners.templatetags.progress_tags import FSM_QUARTERS
+from programmes.report import school_programme
 from schools.models import School
 
 from .charts import bar_chart_svg
@@ -80,6 +81,8 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
         mix = _mix_of(
             _school_counts(school.hub_id, [school.pk], rules, as_at, year_start, cohorts=None)
         )
+        # Its rows beside the year rows above: the same pupils of each cohort.
+        programme = school_programme(school_id=school.pk, as_at=as_at, rules=rules)
     years = []
     totals = dict.fromkeys(("pupils", "behind", "fsm", "fsm_behind", "send", "send_behind"), 0)
     for year in range(7, 12):
@@ -139,6 +142,7 @@ def school_summary(*, school_id: int, as_at: date) -> dict:
         "years": years,
         "experiences": mix,
         "skills": skills,
+        "programme": programme,
     }
 
 
@@ -799,6 +803,40 @@ def to_csv(summary: dict) -> str:
         writer.writerow(["Compass question", "Band", "Pupils", "Of"])
         for a in summary["compass"]:
             writer.writerow([a["code"], a["band"], a["numerator"], a["denominator"]])
+        programme = summary.get("programme")
+        if programme:
+            writer.writerow([])
+            writer.writerow(
+                [
+                    "Programme year group",
+                    "Published plan",
+                    "Activities planned",
+                    "Delivered",
+                    "Planned days per pupil",
+                    "Delivered days per pupil",
+                ]
+            )
+            for y in programme["years"]:
+                writer.writerow(
+                    [
+                        y["year_group"],
+                        y["plan"],
+                        y["activities_planned"],
+                        y["activities_delivered"],
+                        y["planned_days_per_pupil"],
+                        y["delivered_days_per_pupil"],
+                    ]
+                )
+            writer.writerow([])
+            writer.writerow(
+                [
+                    "Objectives covered by the plans",
+                    programme["objectives_planned"],
+                    "of",
+                    programme["objectives_total"],
+                ]
+            )
+            writer.writerow(["Objectives delivered", programme["objectives_delivered"]])
     elif summary["kind"] == "hub_dashboard":
         writer.writerow(
             [

@@ -94,6 +94,15 @@ def _number(value) -> str:
 
 
 @register.filter
+def days_figure(value) -> str:
+    """A figure already in days (a report's "1.50") without trailing zeros ("1.5", "1",
+    "0"), or a dash when there is nobody to count (None)."""
+    if value is None or value == "":
+        return "—"
+    return _number(value)
+
+
+@register.filter
 def days_hours(hours) -> str:
     """A duration as the platform states it (progress.duration_in_words): days of 5 hours
     with the hours in brackets, "2 days (10 hours)", "half a day (2.5 hours)"."""
