@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from employers.models import Employer, Nomination, Opportunity
 from learners.academic import cohort_for
 from learners.models import Experience, Learner, Participation, SkillRating
+from programmes.models import PlannedActivity, ProgrammePlan, Term
 from reports.models import ReportRun
 from schools.models import School
 
@@ -172,3 +173,32 @@ class SkillRatingFilter(F.FilterSet):
     rater = F.ChoiceFilter(choices=SkillRating.Rater.choices)
     moment = F.ChoiceFilter(choices=SkillRating.Moment.choices)
     rated_since = F.DateFilter(field_name="rated_on", lookup_expr="gte")
+
+
+class ProgrammePlanFilter(F.FilterSet):
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        label="Only plans changed (their details, status or an activity saved) at or after "
+        f"this moment {UPDATED_SINCE}",
+    )
+    status = F.ChoiceFilter(choices=ProgrammePlan.Status.choices)
+    template = F.BooleanFilter(
+        field_name="school",
+        lookup_expr="isnull",
+        label="true: only the hub's templates; false: only schools' plans.",
+    )
+    school = id_filter("school_id")
+    cohort = IntegerFilter(**YEARS, label="The academic year the cohort was in Year 7.")
+
+
+class PlannedActivityFilter(F.FilterSet):
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        label=f"Only activities changed at or after this moment {UPDATED_SINCE}",
+    )
+    plan = id_filter("plan_id", label="One plan's, by id.")
+    year_group = IntegerFilter(min_value=7, max_value=11)
+    term = F.ChoiceFilter(choices=Term.choices)
+    tier = IntegerFilter(min_value=1, max_value=3)
+    kind = F.ChoiceFilter(choices=Experience.Kind.choices)
+    audience = F.ChoiceFilter(choices=PlannedActivity.Audience.choices)

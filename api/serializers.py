@@ -20,6 +20,7 @@ from learners.models import Experience, Learner, Participation, SkillRating
 from learners.progress import DESIGN_CRITERIA, days
 from learners.services import duration_to_hours
 from outcomes.models import Framework, MeaningfulCriterion, Objective, Outcome, Tier
+from programmes.models import PlannedActivity, ProgrammePlan
 from reports.models import ReportRun
 from schools.models import School, Trust
 
@@ -759,3 +760,148 @@ class SkillRatingSerializer(ApiModelSerializer):
     class Meta:
         model = SkillRating
         fields = ["id", "pupil", "skill", "step", "rater", "moment", "rated_on", "experience"]
+
+
+# -- The programme planner (programmes/): plans, their activities and what they cover. A
+#    plan says who takes part by a rule (the whole year, some groups...), never by name.
+
+
+class ProgrammePlanSerializer(ApiModelSerializer):
+    """A school's programme for one cohort (Years 7-11), or a hub's template for one
+    (`is_template`: no school, no cohort). Its activities are at /planned-activities/?plan=
+    and what it covers of the framework at /plans/{id}/coverage/."""
+
+    is_template = serializers.BooleanField(read_only=True)
+    activity_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgrammePlan
+        fields = ["id", "hub", "school", "cohort", "title", "summary", "status", "is_template"]
+        fields += ["copied_from", "activity_count", "published_at", "updated_at"]
+        read_only_fields = fields
+
+
+class RelatedValuesField(serializers.ListField):
+    """An attribute of each related row of a many-to-many relation, from the prefetch."""
+
+    def __init__(self, attribute: str, child, **kwargs):
+        self.attribute = attribute
+        super().__init__(child=child, read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        related = getattr(instance, self.source).all()
+        return [getattr(row, self.attribute) for row in related]
+
+
+class PlannedActivitySerializer(ApiModelSerializer):
+    """One activity of a plan: what, when (year group and term), how long each pupil taking
+    part should get, and who takes part (`audience`, with `groups` when only some
+    registration groups do)."""
+
+    expected_days = DaysField(
+        source="expected_hours", help_text="expected_hours in days (of 5 hours)."
+    )
+    groups = serializers.ListField(child=serializers.CharField(), read_only=True)
+    objectives = IdListField(read_only=True)
+    objective_codes = RelatedValuesField("code", serializers.CharField(), source="objectives")
+    sectors = IdListField(read_only=True)
+    sector_names = RelatedValuesField("name", serializers.CharField(), source="sectors")
+    employers = IdListField(read_only=True)
+
+    class Meta:
+        model = PlannedActivity
+        fields = ["id", "plan", "title", "kind", "setting", "tier", "year_group", "term"]
+        fields += ["expected_hours", "expected_days", "audience", "groups", "objectives"]
+        fields += ["objective_codes", "sectors", "sector_names", "employers", "updated_at"]
+        read_only_fields = fields
+
+
+class CoveredObjectiveSerializer(ApiSerializer):
+    code = serializers.CharField()
+    outcome = serializers.CharField(help_text="The code of the outcome it belongs to.")
+    covered = serializers.BooleanField(help_text="Some activity of the plan targets it.")
+    year_groups = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The year groups with activities targeting it."
+    )
+    activities = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the activities targeting it."
+    )
+    delivered = serializers.BooleanField(
+        help_text="An experience was logged against one of those activities."
+    )
+
+
+class CoverageTotalsSerializer(ApiSerializer):
+    objectives = serializers.IntegerField(help_text="Objectives of the current framework.")
+    covered = serializers.IntegerField(help_text="Objectives the plan's activities target.")
+    delivered = serializers.IntegerField(
+        help_text="Objectives of activities against which an experience was logged."
+    )
+    outcomes = serializers.IntegerField(help_text="Outcomes of the current framework.")
+    outcomes_covered = serializers.IntegerField(help_text="Outcomes with an objective covered.")
+
+
+class TierStartSerializer(ApiSerializer):
+    tier = serializers.IntegerField()
+    year_group = serializers.IntegerField(
+        allow_null=True, help_text="Where the tier first appears; null when it is not planned."
+    )
+    term = serializers.CharField(allow_null=True)
+
+
+class OutOfOrderSerializer(ApiSerializer):
+    tier = serializers.IntegerField()
+    starts_before = serializers.IntegerField(
+        help_text="The lower tier it starts before (or that is not planned at all)."
+    )
+
+
+class ProgressionSerializer(ApiSerializer):
+    progresses = serializers.BooleanField(
+        help_text="Each tier starts no earlier than the tiers below it."
+    )
+    starts = TierStartSerializer(many=True)
+    out_of_order = OutOfOrderSerializer(many=True)
+
+
+class PlanCoverageSerializer(ApiSerializer):
+    plan = serializers.IntegerField()
+    totals = CoverageTotalsSerializer()
+    objectives = CoveredObjectiveSerializer(many=True)
+    progression = ProgressionSerializer()
+
+
+def plan_coverage_data(plan, coverage, progression) -> dict:
+    """PlanCoverageSerializer's data from programmes.rules' Coverage and Progression."""
+    objectives = []
+    for group in coverage.outcomes:
+        for row in group.rows:
+            years = sorted(row.by_year)
+            objectives.append(
+                {
+                    "code": row.objective.code,
+                    "outcome": group.outcome.code,
+                    "covered": row.covered,
+                    "year_groups": years,
+                    "activities": [a.pk for year in years for a in row.by_year[year]],
+                    "delivered": row.delivered,
+                }
+            )
+    return {
+        "plan": plan.pk,
+        "totals": {
+            "objectives": coverage.objectives,
+            "covered": coverage.covered,
+            "delivered": coverage.delivered,
+            "outcomes": len(coverage.outcomes),
+            "outcomes_covered": coverage.outcomes_covered,
+        },
+        "objectives": objectives,
+        "progression": {
+            "progresses": progression.progresses,
+            "starts": progression.starts,
+            "out_of_order": [
+                {"tier": tier, "starts_before": lower} for tier, lower in progression.out_of_order
+            ],
+        },
+    }

@@ -22,6 +22,8 @@ router.register("opportunities", views.OpportunityViewSet, basename="opportunity
 router.register("nominations", views.NominationViewSet, basename="nomination")
 router.register("reflections", views.ReflectionViewSet, basename="reflection")
 router.register("skill-ratings", views.SkillRatingViewSet, basename="skill-rating")
+router.register("plans", views.ProgrammePlanViewSet, basename="plan")
+router.register("planned-activities", views.PlannedActivityViewSet, basename="planned-activity")
 router.register(
     "transfers/arrivals", transfer_views.TransferArrivalViewSet, basename="transfer-arrival"
 )

@@ -4,7 +4,7 @@ selectors or the scoped managers, so a row of another tenant is never even found
 from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,8 @@ from learners.progress import ProgressRules, with_progress
 from learners.pupil_csv import pupil_import_apply, pupil_records_preview
 from learners.selectors import school_progress_summary
 from outcomes.selectors import current_framework
+from programmes.models import PlannedActivity, ProgrammePlan
+from programmes.selectors import plan_overview
 from pupils.models import Reflection
 from reports.models import ReportRun
 from reports.selectors import national_hub_totals, national_hub_totals_live
@@ -685,3 +687,49 @@ class SkillRatingViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def scoped_queryset(self):
         return SkillRating.objects.select_related("skill").order_by("pk")
+
+
+class ProgrammePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Programme plans, read only. A school's token: its plans for its cohorts (drafts only
+    to its careers leaders) and its hub's published templates. A hub lead's: the hub's
+    templates (drafts included) and its schools' published plans. A plan names no pupil:
+    its activities say who takes part by a rule."""
+
+    model = ProgrammePlan
+    capabilities = dict.fromkeys(("list", "retrieve", "coverage"), "programme.view")
+    serializer_class = s.ProgrammePlanSerializer
+    filterset_class = filters.ProgrammePlanFilter
+    ordering_fields = ["id", "updated_at", "cohort"]
+
+    def scoped_queryset(self):
+        return ProgrammePlan.objects.annotate(activity_count=Count("activities")).order_by("pk")
+
+    @extend_schema(responses=s.PlanCoverageSerializer)
+    @action(detail=True)
+    def coverage(self, request, pk=None):
+        """The plan against the current framework, as the plan page shows it: which
+        objectives its activities target and in which year groups, which were delivered (an
+        experience logged against one of those activities), and whether its tiers progress
+        from Tier 1 to Tier 3. Totals only: nothing about any pupil."""
+        plan = self.get_object()
+        overview = plan_overview(
+            actor=self.actor, plan=plan, as_at=timezone.localdate(), with_pupils=False
+        )
+        data = s.plan_coverage_data(plan, overview.coverage, overview.progression)
+        return Response(s.PlanCoverageSerializer(data).data)
+
+
+class PlannedActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The activities of the plans you read (see /plans/), read only; `plan` filters one
+    plan's."""
+
+    model = PlannedActivity
+    capabilities = {"list": "programme.view", "retrieve": "programme.view"}
+    serializer_class = s.PlannedActivitySerializer
+    filterset_class = filters.PlannedActivityFilter
+    ordering_fields = ["id", "updated_at"]
+
+    def scoped_queryset(self):
+        return PlannedActivity.objects.prefetch_related(
+            "objectives", "sectors", "employers"
+        ).order_by("pk")

@@ -40,6 +40,11 @@ REPORT_READERS = only(
     {R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY, **TRUST_AGGREGATES}
 )
 
+PROGRAMME_READERS = only(
+    {R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY}
+)
+PROGRAMME_READERS_ALL = only({R.HUB_LEAD: ALL_OK, R.CAREERS_LEADER: ALL_OK, R.SCHOOL_STAFF: ALL_OK})
+
 
 def _allowed(table):
     return {
@@ -204,6 +209,20 @@ API_DESIGNED = {
     "api:reflection-list": (None, {"GET": SCHOOL_ROLES_ALL}),
     "api:reflection-detail": ("reflection", {"GET": SCHOOL_ROLES_OWN}),
     "api:skill-rating-list": (None, {"GET": SCHOOL_ROLES_ALL}),
+    # The programme planner, read only: the school's staff (a school's plan) and its hub lead
+    # (its schools' published plans); never a trust lead, employer, analyst or pupil.
+    # "plan" / "activity": the published plan of the side's school (own), of its sibling
+    # school (sibling) or of the other hub's school (foreign), or an activity of it.
+    "api:plan-list": (None, {"GET": PROGRAMME_READERS_ALL}),
+    "api:plan-detail": ("plan", {"GET": PROGRAMME_READERS}),
+    # "template": the side's hub's published template (own), its draft one (sibling: only
+    # the hub lead reads a draft) or the other hub's published template (foreign).
+    "api:plan-coverage": (
+        "template",
+        {"GET": only({R.HUB_LEAD: HUB_ONLY, R.CAREERS_LEADER: OWN_ONLY, R.SCHOOL_STAFF: OWN_ONLY})},
+    ),
+    "api:planned-activity-list": (None, {"GET": PROGRAMME_READERS_ALL}),
+    "api:planned-activity-detail": ("activity", {"GET": PROGRAMME_READERS}),
 }
 API_PUBLIC = {"api:schema", "api:docs"}
 AUTH_MODES = ("session", "token", "read-only token")
@@ -221,6 +240,8 @@ def _object(world, kind, side, other, variant):
     if kind == "reflection":
         participation = _object(world, "participation", side, other, variant)
         return reflection_on(participation)
+    if kind in ("plan", "activity", "template"):
+        return _programme_object(kind, side, other, variant)
     kind = "report" if kind == "report_pdf" else kind
     attribute = {"pupil": "pupil", "school": "school", "employer": "employer"}.get(kind, kind)
     return {
@@ -243,6 +264,25 @@ def _employer_object(kind, side, other, variant):
     }[variant]
     opportunity = make_opportunity(employer, [hub])
     return opportunity if kind == "opportunity" else make_nomination(opportunity, pupil)
+
+
+def _programme_object(kind, side, other, variant):
+    """A published plan (with one activity) of the own, sibling or foreign school, or a
+    template of the side's hub (own: published; sibling: a draft) or the other hub's. Made
+    inside the test, rolled back with it."""
+    from .programme_world import add_activities, make_plan, make_template
+
+    if kind == "template":
+        hub, status = {
+            "own": (side.hub, "published"),
+            "sibling": (side.hub, "draft"),
+            "foreign": (other.hub, "published"),
+        }[variant]
+        return make_template(hub, status=status, activities=[{"title": "Visit"}])
+    school = {"own": side.school, "sibling": side.sibling_school, "foreign": other.school}[variant]
+    plan = make_plan(school, side.pupil.cohort)
+    activity = add_activities(plan, [{"title": "Visit"}])[0]
+    return plan if kind == "plan" else activity
 
 
 def _variants(kind):
