@@ -109,6 +109,11 @@ def plan_build(school, user, activities: int = 40, seed: int = 16):
                 )
                 for pk in rng.sample(pupils, len(pupils) * 3 // 4)
             )
+    # Live pages read the progress ledger (learners.ledger), as in production.
+    from learners.ledger import ledger_rebuild
+
+    with all_tenants_UNSAFE("benchmark"):
+        ledger_rebuild([school.hub_id])
     return plan, len(pupils)
 
 

@@ -6,12 +6,14 @@ placement week): a plan is read with the same rules as what happened.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Least
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, Least
+from django.db.models.lookups import Exact
 
 from learners.models import Experience, Participation
 from learners.progress import COUNTING_SETTINGS, FLAG, HOURS, WEEK_HOURS, ZERO
@@ -23,6 +25,7 @@ TERMS = tuple(Term)
 TERM_ENDS = {Term.AUTUMN: (12, 31), Term.SPRING: (3, 31), Term.SUMMER: (8, 31)}
 KS3_YEARS = (7, 8, 9)
 KS4_YEARS = (10, 11)
+TEXT = TextField()
 
 
 def term_of(day: date) -> Term:
@@ -100,27 +103,88 @@ def counted_hours(activity) -> Decimal:
     return activity.expected_hours if activity.setting in COUNTING_SETTINGS else Decimal(0)
 
 
-def _sum(terms):
-    if not terms:
-        return ZERO
+def audience_of_pupil() -> Q:
+    """Inside a query of planned activities correlated with one pupil (OuterRef): the
+    activities the pupil is in by who they are (audience_q's rule seen from the activity's
+    side), so a cohort's figures are one correlated sum per figure whatever the plan's
+    size. Pupils behind are the caller's (_delivered_hours_among): "behind" is an aggregate of the
+    outer query, which a correlated subquery must not refer to."""
+    audience = PlannedActivity.Audience
+    group = Concat(Value(","), OuterRef("registration_group"), Value(","), output_field=TEXT)
+    return (
+        Q(audience=audience.WHOLE_YEAR)
+        | Q(audience=audience.GROUPS, groups_key__contains=group)
+        | (Q(audience=audience.DISADVANTAGED) & Exact(OuterRef("disadvantaged"), True))
+        | (Q(audience=audience.FSM) & Exact(OuterRef("fsm"), True))
+        | (Q(audience=audience.SEND) & ~Q(Exact(OuterRef("send"), "N")))
+    )
+
+
+def hours_for_pupil(activities):
+    """The hours of these activities a pupil is in, as an expression on the pupil's own row
+    (annotated with `behind`): audience_q's rule with each audience's hours added up here,
+    so the expression has a handful of terms whatever the number of activities."""
+    audience = PlannedActivity.Audience
+    by_audience: dict[str, Decimal] = defaultdict(Decimal)
+    by_group: dict[str, Decimal] = defaultdict(Decimal)
+    for activity in activities:
+        if activity.audience == audience.GROUPS:
+            for group in activity.groups or []:
+                by_group[group] += activity.expected_hours
+        else:
+            by_audience[activity.audience] += activity.expected_hours
+    terms = [Value(by_audience.pop(audience.WHOLE_YEAR, Decimal(0)), output_field=HOURS)]
+    for kind, hours in sorted(by_audience.items()):
+        condition = audience_q(_Audience(kind))
+        terms.append(Case(When(condition, then=Value(hours)), default=ZERO, output_field=HOURS))
+    if by_group:
+        terms.append(
+            Case(
+                *(When(registration_group=g, then=Value(h)) for g, h in sorted(by_group.items())),
+                default=ZERO,
+                output_field=HOURS,
+            )
+        )
     total = terms[0]
     for term in terms[1:]:
         total = total + term
     return total
 
 
-def _hours_when(activities, condition):
-    """Sum over the activities of the hours each gives a pupil it is for."""
-    return _sum(
-        [
-            Case(
-                When(condition(activity), then=Value(activity.expected_hours)),
-                default=ZERO,
-                output_field=HOURS,
-            )
-            for activity in activities
-        ]
+@dataclass(frozen=True)
+class _Audience:
+    audience: str
+    groups: tuple = ()
+
+
+def _delivered_hours_among(activities):
+    """Hours of these activities the pupil is in and has already taken part in (an
+    experience logged against each): correlated sums over the few activities given."""
+    behind = [a.pk for a in activities if a.audience == PlannedActivity.Audience.BEHIND]
+    others = [a.pk for a in activities if a.audience != PlannedActivity.Audience.BEHIND]
+    delivered = Exists(
+        Participation.objects.filter(
+            learner_id=OuterRef(OuterRef("pk")),
+            experience__planned_activity_id=OuterRef("pk"),
+            absent=False,
+        )
     )
+    total = ZERO
+    if others:
+        total = _hours_of(
+            PlannedActivity.objects.filter(audience_of_pupil(), delivered, pk__in=others)
+        )
+    if behind:
+        # "behind" is an aggregate of the outer query: tested there, not in the subquery.
+        of_behind = _hours_of(PlannedActivity.objects.filter(delivered, pk__in=behind))
+        total = total + Case(When(behind=True, then=of_behind), default=ZERO, output_field=HOURS)
+    return total
+
+
+def _hours_of(activities):
+    # SUM as a plain function, not Django's aggregate: no GROUP BY, so exactly one row.
+    total = Func(F("expected_hours"), function="SUM", output_field=HOURS)
+    return Coalesce(Subquery(activities.order_by().values(total=total), output_field=HOURS), ZERO)
 
 
 def delivered_to_pupil(activity) -> Exists:
@@ -132,7 +196,7 @@ def delivered_to_pupil(activity) -> Exists:
     )
 
 
-def with_planned_days(learners, activities, *, cohort: int, as_at: date, virtual_cap_hours):
+def with_planned_days(learners, plan, activities, *, as_at: date, virtual_cap_hours):
     """Annotate a cohort's pupils (already annotated by learners.progress.with_progress) with
     what the plan gives each and where they would end each week, in one query.
 
@@ -152,21 +216,21 @@ def with_planned_days(learners, activities, *, cohort: int, as_at: date, virtual
     ks3_virtual = [a for a in activities if a.year_group in KS3_YEARS and is_virtual(a)]
     ks4 = [a for a in activities if a.year_group in KS4_YEARS and is_placement(a)]
 
-    def still_to_come(activity):
-        return audience_q(activity) & ~delivered_to_pupil(activity)
-
-    def upcoming(chosen):
-        return [a for a in chosen if term_end(cohort, a.year_group, a.term) >= as_at]
+    def still_to_come(chosen):
+        upcoming = [a for a in chosen if term_end(plan.cohort, a.year_group, a.term) >= as_at]
+        if not upcoming:
+            return ZERO
+        return hours_for_pupil(upcoming) - _delivered_hours_among(upcoming)
 
     learners = learners.annotate(
-        planned_hours=_hours_when(activities, audience_q),
-        planned_counted_hours=_hours_when([a for a in activities if counted_hours(a)], audience_q),
-        plan_ks3_in_person=_hours_when(ks3_in_person, audience_q),
-        plan_ks3_virtual=_hours_when(ks3_virtual, audience_q),
-        planned_ks4_hours=_hours_when(ks4, audience_q),
-        coming_ks3_in_person=_hours_when(upcoming(ks3_in_person), still_to_come),
-        coming_ks3_virtual=_hours_when(upcoming(ks3_virtual), still_to_come),
-        coming_ks4=_hours_when(upcoming(ks4), still_to_come),
+        planned_hours=hours_for_pupil(activities),
+        planned_counted_hours=hours_for_pupil([a for a in activities if counted_hours(a)]),
+        plan_ks3_in_person=hours_for_pupil(ks3_in_person),
+        plan_ks3_virtual=hours_for_pupil(ks3_virtual),
+        planned_ks4_hours=hours_for_pupil(ks4),
+        coming_ks3_in_person=still_to_come(ks3_in_person),
+        coming_ks3_virtual=still_to_come(ks3_virtual),
+        coming_ks4=still_to_come(ks4),
     )
     return learners.annotate(
         planned_ks3_hours=F("plan_ks3_in_person")

@@ -142,8 +142,8 @@ def plan_pupils(*, actor, plan, activities, as_at: date):
     )
     pupils = rules.with_planned_days(
         pupils,
+        plan,
         activities,
-        cohort=plan.cohort,
         as_at=as_at,
         virtual_cap_hours=progress_rules.ks3_virtual_cap_hours,
     ).annotate(delivered_hours=_delivered_hours(plan))
@@ -213,17 +213,20 @@ def _average_days(total, count):
     return days(Decimal(total or 0) / count) if count else None
 
 
-def group_days(pupils) -> list[GroupDays]:
+def cohort_totals(pupils, activities, *, roll) -> tuple[list[GroupDays], dict[int, int]]:
     """What the plan gives each group of pupils, on average, and how many of each would
-    end a week short: one aggregate query."""
-    aggregates = {}
+    end a week short; and how many pupils each activity is for now. Two queries: the
+    figures, and the pupils on the cohort's `roll` by registration group."""
+    aggregates = {"pupils_behind": Count("pk", filter=Q(behind=True))}
     for index, (_label, condition) in enumerate(GROUPS):
         aggregates[f"g{index}_pupils"] = Count("pk", filter=condition)
         for name in ("planned_counted_hours", "planned_ks3_hours", "planned_ks4_hours"):
             aggregates[f"g{index}_{name}"] = Sum(name, filter=condition)
         aggregates[f"g{index}_short_ks3"] = Count("pk", filter=condition & Q(short_ks3=True))
         aggregates[f"g{index}_short_ks4"] = Count("pk", filter=condition & Q(short_ks4=True))
-    totals = pupils.order_by().aggregate(**aggregates)
+    # distinct() (each pupil is one row anyway) makes Django count each pupil's figures
+    # once, in a subquery, instead of repeating the expressions in every aggregate.
+    totals = pupils.order_by().distinct().aggregate(**aggregates)
     rows = []
     for index, (label, _condition) in enumerate(GROUPS):
         count = totals[f"g{index}_pupils"]
@@ -238,7 +241,28 @@ def group_days(pupils) -> list[GroupDays]:
                 short_ks4=totals[f"g{index}_short_ks4"],
             )
         )
-    return rows
+    by_group = dict(
+        roll.order_by()
+        .values_list("registration_group")
+        .annotate(pupils=Count("pk"))
+        .values_list("registration_group", "pupils")
+    )
+    audience = PlannedActivity.Audience
+    # Who each audience is, counted above (audience_q's rule, group by group).
+    sizes = {
+        audience.WHOLE_YEAR: rows[4].pupils,
+        audience.DISADVANTAGED: rows[0].pupils,
+        audience.FSM: rows[1].pupils,
+        audience.SEND: rows[2].pupils,
+        audience.BEHIND: totals["pupils_behind"],
+    }
+    planned = {
+        a.pk: sum(by_group.get(g, 0) for g in a.groups or [])
+        if a.audience == audience.GROUPS
+        else sizes[a.audience]
+        for a in activities
+    }
+    return rows, planned
 
 
 @dataclass
@@ -266,15 +290,11 @@ class ActivityDelivery:
         return self.experiences > 0
 
 
-def activity_delivery(plan, activities, *, pupils=None, as_at: date) -> list[ActivityDelivery]:
-    """Per activity: pupils it is for (school plans), pupils who took part and their days,
-    experiences logged, and whether it is overdue. Two queries."""
+def activity_delivery(plan, activities, *, planned=None, as_at: date) -> list[ActivityDelivery]:
+    """Per activity: pupils it is for (`planned`, from cohort_totals), pupils who took
+    part and their days, experiences logged, and whether it is overdue. One query."""
     activities = list(activities)
-    planned = {}
-    if pupils is not None and activities:
-        planned = pupils.order_by().aggregate(
-            **{f"a{a.pk}": Count("pk", filter=rules.audience_q(a)) for a in activities}
-        )
+    planned = planned or {}
     delivered = {}
     if plan.school_id is not None:
         delivered = {
@@ -297,7 +317,7 @@ def activity_delivery(plan, activities, *, pupils=None, as_at: date) -> list[Act
         row = delivered.get(activity.pk, {})
         entry = ActivityDelivery(
             activity,
-            planned_pupils=planned.get(f"a{activity.pk}"),
+            planned_pupils=planned.get(activity.pk),
             delivered_pupils=row.get("pupils", 0),
             delivered_hours=row.get("hours") or Decimal(0),
             experiences=row.get("experiences", 0),
@@ -348,7 +368,8 @@ def plan_overview(*, actor, plan, as_at: date, with_pupils: bool = True) -> Plan
     with_pupils = with_pupils and plan.school_id is not None
     if with_pupils:
         pupils = plan_pupils(actor=actor, plan=plan, activities=activities, as_at=as_at)
-        deliveries = activity_delivery(plan, activities, pupils=pupils, as_at=as_at)
+        groups, planned = cohort_totals(pupils, activities, roll=cohort_pupils(plan))
+        deliveries = activity_delivery(plan, activities, planned=planned, as_at=as_at)
     else:
         with acting_as(actor.for_aggregates()):
             deliveries = activity_delivery(plan, activities, as_at=as_at)
@@ -380,10 +401,10 @@ def plan_overview(*, actor, plan, as_at: date, with_pupils: bool = True) -> Plan
         years.append(column)
     delivered_ids = {d.activity.pk for d in deliveries if d.delivered}
     current_year = year_group_now(plan, as_at)
-    groups = short = None
-    count = None
-    if pupils is not None:
-        groups = group_days(pupils)
+    short = count = None
+    if pupils is None:
+        groups = None
+    else:
         count = groups[-1].pupils
         ahead = short_field(current_year)
         short = list(

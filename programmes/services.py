@@ -120,6 +120,7 @@ def _copy_activities(source: ProgrammePlan, plan: ProgrammePlan) -> None:
                 plan=plan,
                 hub_id=plan.hub_id,
                 school_id=plan.school_id,
+                groups_key=activity.groups_key,
                 **{name: getattr(activity, name) for name in ACTIVITY_FIELDS},
             )
             for activity in activities
@@ -230,6 +231,8 @@ def activity_delete(*, actor, activity_id: int) -> ProgrammePlan:
     activity = PlannedActivity.objects.select_related("plan").get(pk=activity_id)
     plan = plan_for_writing(actor=actor, plan_id=activity.plan_id)
     activity.delete()
+    # A change to the plan, for API clients syncing by updated_since.
+    plan.save(update_fields=["updated_at"])
     return plan
 
 
