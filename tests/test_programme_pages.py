@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -312,3 +313,49 @@ def test_the_check_page_suggests_the_activity_an_experience_delivers(client, wor
     page = client.post(reverse("experience_new"), fields).content.decode()
     assert "Is it part of a cohort&#x27;s programme?" in page or "Is it part of a cohort" in page
     assert "Visit this term" in page
+
+
+def test_editing_an_experience_can_unlink_it_from_the_plan(client, world):
+    plan = make_plan(world.a.school, world.a.pupil.cohort)
+    [activity] = add_activities(plan, [{"title": "Visit", "year_group": 9}])
+    with all_tenants_UNSAFE("test"):
+        Experience.objects.filter(pk=world.a.experience.pk).update(planned_activity=activity)
+    signed_in(client, world.a, Role.CAREERS_LEADER)
+    url = reverse("experience_edit", args=[world.a.experience.pk])
+    form = client.get(url).context["form"]
+    assert form.initial["planned_activity"] == activity.pk
+    data = {
+        name: value
+        for name, value in {**form.initial, "planned_activity": ""}.items()
+        if name not in ("employers", "sectors", "objectives", "criteria")
+    }
+    data.update(
+        start_date=world.a.experience.start_date.isoformat(),
+        end_date=world.a.experience.end_date.isoformat(),
+        criteria=["M1", "M2", "M3"],
+        pupils=[world.a.pupil.pk],
+        _confirm="1",
+    )
+    assert client.post(url, data).status_code == 302
+    world.a.experience.refresh_from_db()
+    assert world.a.experience.planned_activity_id is None
+
+
+def test_an_experience_cannot_deliver_another_schools_activity(world):
+    from learners.services import experience_log
+
+    plan = make_plan(world.a.sibling_school, world.a.pupil.cohort)
+    [theirs] = add_activities(plan, [{"title": "Theirs"}])
+    leader = actor_for_user(world.a.users[Role.CAREERS_LEADER])
+    with acting_as(leader), pytest.raises(ValidationError, match="not in your school's programme"):
+        experience_log(
+            actor=leader,
+            title="Visit",
+            kind="workplace_visit",
+            setting="workplace",
+            tier=1,
+            start_date=date(2026, 10, 5),
+            duration_hours=Decimal(5),
+            pupil_ids=[world.a.pupil.pk],
+            planned_activity_id=theirs.pk,
+        )
