@@ -120,9 +120,6 @@ class PlannedActivity(TenantModel):
     groups = models.JSONField(
         default=list, blank=True, help_text="The registration groups, when only some take part."
     )
-    # The groups as ",9A,9B,": a pupil's group is in it when ",<group>," is (one LIKE,
-    # on SQLite as on PostgreSQL), so a cohort's planned days are one correlated sum.
-    groups_key = models.CharField(max_length=400, blank=True, editable=False)
     notes = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -147,9 +144,4 @@ class PlannedActivity(TenantModel):
         # The plan's tenant and school, denormalised so every row carries them.
         self.hub_id = self.plan.hub_id
         self.school_id = self.plan.school_id
-        self.groups_key = groups_key(self.groups)
         super().save(*args, **kwargs)
-
-
-def groups_key(groups) -> str:
-    return f",{','.join(groups)}," if groups else ""

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, Least
-from django.db.models.lookups import Exact
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Least
 
-from learners.models import Experience, Participation
+from learners.models import Experience
 from learners.progress import COUNTING_SETTINGS, FLAG, HOURS, WEEK_HOURS, ZERO
 
 from .models import PlannedActivity, Term
@@ -25,7 +24,6 @@ TERMS = tuple(Term)
 TERM_ENDS = {Term.AUTUMN: (12, 31), Term.SPRING: (3, 31), Term.SUMMER: (8, 31)}
 KS3_YEARS = (7, 8, 9)
 KS4_YEARS = (10, 11)
-TEXT = TextField()
 
 
 def term_of(day: date) -> Term:
@@ -103,23 +101,6 @@ def counted_hours(activity) -> Decimal:
     return activity.expected_hours if activity.setting in COUNTING_SETTINGS else Decimal(0)
 
 
-def audience_of_pupil() -> Q:
-    """Inside a query of planned activities correlated with one pupil (OuterRef): the
-    activities the pupil is in by who they are (audience_q's rule seen from the activity's
-    side), so a cohort's figures are one correlated sum per figure whatever the plan's
-    size. Pupils behind are the caller's (_delivered_hours_among): "behind" is an aggregate of the
-    outer query, which a correlated subquery must not refer to."""
-    audience = PlannedActivity.Audience
-    group = Concat(Value(","), OuterRef("registration_group"), Value(","), output_field=TEXT)
-    return (
-        Q(audience=audience.WHOLE_YEAR)
-        | Q(audience=audience.GROUPS, groups_key__contains=group)
-        | (Q(audience=audience.DISADVANTAGED) & Exact(OuterRef("disadvantaged"), True))
-        | (Q(audience=audience.FSM) & Exact(OuterRef("fsm"), True))
-        | (Q(audience=audience.SEND) & ~Q(Exact(OuterRef("send"), "N")))
-    )
-
-
 def hours_for_pupil(activities):
     """The hours of these activities a pupil is in, as an expression on the pupil's own row
     (annotated with `behind`): audience_q's rule with each audience's hours added up here,
@@ -157,58 +138,24 @@ class _Audience:
     groups: tuple = ()
 
 
-def _delivered_hours_among(activities):
-    """Hours of these activities the pupil is in and has already taken part in (an
-    experience logged against each): correlated sums over the few activities given."""
-    behind = [a.pk for a in activities if a.audience == PlannedActivity.Audience.BEHIND]
-    others = [a.pk for a in activities if a.audience != PlannedActivity.Audience.BEHIND]
-    delivered = Exists(
-        Participation.objects.filter(
-            learner_id=OuterRef(OuterRef("pk")),
-            experience__planned_activity_id=OuterRef("pk"),
-            absent=False,
-        )
-    )
-    total = ZERO
-    if others:
-        total = _hours_of(
-            PlannedActivity.objects.filter(audience_of_pupil(), delivered, pk__in=others)
-        )
-    if behind:
-        # "behind" is an aggregate of the outer query: tested there, not in the subquery.
-        of_behind = _hours_of(PlannedActivity.objects.filter(delivered, pk__in=behind))
-        total = total + Case(When(behind=True, then=of_behind), default=ZERO, output_field=HOURS)
-    return total
-
-
-def _hours_of(activities):
-    # SUM as a plain function, not Django's aggregate: no GROUP BY, so exactly one row.
-    total = Func(F("expected_hours"), function="SUM", output_field=HOURS)
-    return Coalesce(Subquery(activities.order_by().values(total=total), output_field=HOURS), ZERO)
-
-
-def delivered_to_pupil(activity) -> Exists:
-    """The pupil took part (not absent) in an experience logged against the activity."""
-    return Exists(
-        Participation.objects.filter(
-            learner_id=OuterRef("pk"), experience__planned_activity_id=activity.pk, absent=False
-        )
-    )
-
-
-def with_planned_days(learners, plan, activities, *, as_at: date, virtual_cap_hours):
+def with_planned_days(
+    learners, plan, activities, *, delivered_ids=frozenset(), as_at: date, virtual_cap_hours
+):
     """Annotate a cohort's pupils (already annotated by learners.progress.with_progress) with
-    what the plan gives each and where they would end each week, in one query.
+    what the plan gives each and where they would end each week, in one query with no
+    subquery: every figure is a few terms on the pupil's own row (hours_for_pupil).
 
     The plan alone: planned_hours (every activity they are in, any setting),
     planned_counted_hours (those that count toward the ten days), planned_ks3_hours (in
     person plus virtual within the hub's cap) and planned_ks4_hours (placements).
 
-    The projection: what they have counted so far plus what the plan still has for them
-    (activities whose term has not ended and that were not yet delivered to them):
-    projected_ks3_hours, projected_ks4_hours, and short_ks3 / short_ks4 when that falls
-    short of the week. Employer variety (two employers in KS3) is not projected: a plan
-    may not name its employers yet.
+    The projection: what they have counted so far plus what the plan still has to deliver
+    to them: activities they are in whose term has not ended and against which nothing has
+    been logged yet (`delivered_ids` are those logged against). Once an activity is
+    logged, whoever took part has its days counted and whoever missed it does not get
+    them later, unless the plan adds a catch-up. projected_ks3_hours, projected_ks4_hours,
+    and short_ks3 / short_ks4 when that falls short of the week. Employer variety (two
+    employers in KS3) is not projected: a plan may not name its employers yet.
     """
     activities = list(activities)
     cap = Value(Decimal(virtual_cap_hours), output_field=HOURS)
@@ -217,10 +164,14 @@ def with_planned_days(learners, plan, activities, *, as_at: date, virtual_cap_ho
     ks4 = [a for a in activities if a.year_group in KS4_YEARS and is_placement(a)]
 
     def still_to_come(chosen):
-        upcoming = [a for a in chosen if term_end(plan.cohort, a.year_group, a.term) >= as_at]
-        if not upcoming:
-            return ZERO
-        return hours_for_pupil(upcoming) - _delivered_hours_among(upcoming)
+        return hours_for_pupil(
+            [
+                a
+                for a in chosen
+                if a.pk not in delivered_ids
+                and term_end(plan.cohort, a.year_group, a.term) >= as_at
+            ]
+        )
 
     learners = learners.annotate(
         planned_hours=hours_for_pupil(activities),

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 
 from access.context import acting_as
 from learners.academic import academic_year_label, academic_year_of, year_group_on
-from learners.models import Learner, Participation
+from learners.models import Experience, Learner, Participation
 from learners.progress import HOURS, ZERO, days, with_progress
 from learners.selectors import rules_for_school
 from outcomes.models import Objective, Outcome
@@ -133,9 +133,18 @@ def _delivered_hours(plan):
     )
 
 
-def plan_pupils(*, actor, plan, activities, as_at: date):
-    """The cohort's pupils with the plan's days, their projection and what was delivered;
-    those who would end a week short first (disadvantaged first among them)."""
+def delivered_activity_ids(plan) -> set[int]:
+    """The plan's activities with an experience logged against them."""
+    return set(
+        Experience.objects.filter(planned_activity__plan_id=plan.pk).values_list(
+            "planned_activity_id", flat=True
+        )
+    )
+
+
+def plan_pupils(*, actor, plan, activities, as_at: date, with_delivered: bool = False):
+    """The cohort's pupils with the plan's days and their projection (rules.with_planned_days)
+    and, `with_delivered`, the hours each attended of what was logged against the plan."""
     progress_rules = rules_for_school(actor=actor, school_id=plan.school_id)
     pupils = with_progress(
         cohort_pupils(plan), rules=progress_rules, as_at=as_at, cohorts=[plan.cohort]
@@ -144,9 +153,12 @@ def plan_pupils(*, actor, plan, activities, as_at: date):
         pupils,
         plan,
         activities,
+        delivered_ids=delivered_activity_ids(plan),
         as_at=as_at,
         virtual_cap_hours=progress_rules.ks3_virtual_cap_hours,
-    ).annotate(delivered_hours=_delivered_hours(plan))
+    )
+    if with_delivered:
+        pupils = pupils.annotate(delivered_hours=_delivered_hours(plan))
     return pupils
 
 
@@ -173,7 +185,6 @@ PUPIL_FIELDS = (
     "fsm",
     "send",
     "planned_counted_hours",
-    "delivered_hours",
     "ks3_hours",
     "ks4_placement_hours",
     "projected_ks3_hours",

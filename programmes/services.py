@@ -120,7 +120,6 @@ def _copy_activities(source: ProgrammePlan, plan: ProgrammePlan) -> None:
                 plan=plan,
                 hub_id=plan.hub_id,
                 school_id=plan.school_id,
-                groups_key=activity.groups_key,
                 **{name: getattr(activity, name) for name in ACTIVITY_FIELDS},
             )
             for activity in activities

@@ -160,12 +160,16 @@ def plan_pupils(request, plan_id: int):
     today = timezone.localdate()
     activities = list(selectors.plan_activities(plan))
     only_short = request.GET.get("short") == "1"
-    pupils = selectors.plan_pupils(actor=actor, plan=plan, activities=activities, as_at=today)
+    pupils = selectors.plan_pupils(
+        actor=actor, plan=plan, activities=activities, as_at=today, with_delivered=True
+    )
     year_group = selectors.year_group_now(plan, today)
     if only_short:
         pupils = pupils.filter(**{selectors.short_field(year_group): True})
     rows = list(
-        selectors.pupils_in_order(pupils, year_group=year_group).values(*selectors.PUPIL_FIELDS)
+        selectors.pupils_in_order(pupils, year_group=year_group).values(
+            *selectors.PUPIL_FIELDS, "delivered_hours"
+        )
     )
     audit_rows(actor, AuditEvent.Action.VIEW, _learner_model(), _audited(rows, plan))
     return render(
