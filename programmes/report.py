@@ -101,7 +101,7 @@ def school_programme(*, school_id: int, as_at: date, rules: ProgressRules) -> di
         PlannedActivity.objects.filter(published)
         .annotate(
             cohort=F("plan__cohort"),
-            started=Count("experiences", filter=Q(experiences__isnull=False)),
+            started=Count("experiences", filter=Q(experiences__start_date__lte=as_at)),
         )
         .only("pk", "plan_id", "year_group", "setting", "expected_hours", "audience", "groups")
         .order_by("pk")
