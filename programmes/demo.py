@@ -47,7 +47,7 @@ def _sector(words: str):
     return [found.pk] if found else []
 
 
-def programmes_demo(hub) -> None:
+def programmes_demo(hub, *, log_experience: bool = True) -> None:
     tag = hub.name.split()[0].lower().replace("'", "")
     lead = Membership.all_tenants_UNSCOPED.filter(
         user__email=f"hub.lead@{tag}.demo.equalex.org.uk"
@@ -106,7 +106,8 @@ def programmes_demo(hub) -> None:
             objective_ids=[codes["T2.O2.c"]],
         )
         services.plan_publish(actor=leader, plan_id=plan.pk)
-        _log_against_plan(leader, plan, careers.school_id, cohort, today)
+        if log_experience:  # "--no-history" demos have no experiences at all
+            _log_against_plan(leader, plan, careers.school_id, cohort, today)
 
 
 def _log_against_plan(leader, plan, school_id, cohort, today):

@@ -187,7 +187,7 @@ class Command(BaseCommand):
             from programmes.demo import programmes_demo
 
             for hub in hubs:
-                programmes_demo(hub)
+                programmes_demo(hub, log_experience=not options["no_history"])
             self._print_accounts(options["password"])
             for link in links:
                 if link:
@@ -200,7 +200,9 @@ class Command(BaseCommand):
                     )
 
     def _reset(self):
-        for model in (Participation, Experience, Learner, Membership, School, Trust):
+        from programmes.models import ProgrammePlan
+
+        for model in (ProgrammePlan, Participation, Experience, Learner, Membership, School, Trust):
             model.all_tenants_UNSCOPED.all().delete()
         Employer.all_tenants_UNSCOPED.all().delete()
         Hub.all_tenants_UNSCOPED.all().delete()
