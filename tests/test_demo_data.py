@@ -125,3 +125,16 @@ def test_it_opens_pupil_access_for_a_year_9_class_and_one_pupil_has_had_their_sa
             ratings = SkillRating.objects.filter(learner_id=reflection.learner_id, rater="self")
             assert set(ratings.values_list("moment", flat=True)) == {"before", "after"}
             assert OpportunityInterest.objects.filter(hub=hub).count() <= 1
+
+
+def test_it_has_a_template_and_a_published_plan_with_something_delivered(demo):
+    from programmes.models import ProgrammePlan
+
+    with all_tenants_UNSAFE("test"):
+        for hub in Hub.objects.all():
+            plans = ProgrammePlan.objects.filter(hub=hub, status="published")
+            template = plans.get(school__isnull=True)
+            plan = plans.get(school__isnull=False)
+            assert plan.copied_from_id == template.pk
+            assert plan.activities.count() == template.activities.count() + 1
+            assert plan.activities.filter(experiences__isnull=False).exists()
