@@ -235,9 +235,9 @@ def cohort_totals(pupils, activities, *, roll) -> tuple[list[GroupDays], dict[in
             aggregates[f"g{index}_{name}"] = Sum(name, filter=condition)
         aggregates[f"g{index}_short_ks3"] = Count("pk", filter=condition & Q(short_ks3=True))
         aggregates[f"g{index}_short_ks4"] = Count("pk", filter=condition & Q(short_ks4=True))
-    # distinct() (each pupil is one row anyway) makes Django count each pupil's figures
-    # once, in a subquery, instead of repeating the expressions in every aggregate.
-    totals = pupils.order_by().distinct().aggregate(**aggregates)
+    # Each figure is a few CASE terms on the pupil's own row (rules.with_planned_days), so
+    # repeating them in every aggregate is cheaper than wrapping the rows in a subquery.
+    totals = pupils.order_by().aggregate(**aggregates)
     rows = []
     for index, (label, _condition) in enumerate(GROUPS):
         count = totals[f"g{index}_pupils"]
