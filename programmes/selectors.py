@@ -115,7 +115,7 @@ def cohort_pupils(plan):
     )
 
 
-def _delivered_hours(plan):
+def _delivered_hours(plan, as_at: date):
     # Hours each pupil attended in experiences logged against the plan's activities.
     return Coalesce(
         Subquery(
@@ -123,6 +123,7 @@ def _delivered_hours(plan):
                 learner_id=OuterRef("pk"),
                 absent=False,
                 experience__planned_activity__plan_id=plan.pk,
+                start_date__lte=as_at,
             )
             .values("learner_id")
             .annotate(total=Sum("hours_attended"))
@@ -133,12 +134,12 @@ def _delivered_hours(plan):
     )
 
 
-def delivered_activity_ids(plan) -> set[int]:
-    """The plan's activities with an experience logged against them."""
+def delivered_activity_ids(plan, as_at: date) -> set[int]:
+    """The plan's activities with an experience logged against them by the day."""
     return set(
-        Experience.objects.filter(planned_activity__plan_id=plan.pk).values_list(
-            "planned_activity_id", flat=True
-        )
+        Experience.objects.filter(
+            planned_activity__plan_id=plan.pk, start_date__lte=as_at
+        ).values_list("planned_activity_id", flat=True)
     )
 
 
@@ -153,12 +154,12 @@ def plan_pupils(*, actor, plan, activities, as_at: date, with_delivered: bool = 
         pupils,
         plan,
         activities,
-        delivered_ids=delivered_activity_ids(plan),
+        delivered_ids=delivered_activity_ids(plan, as_at),
         as_at=as_at,
         virtual_cap_hours=progress_rules.ks3_virtual_cap_hours,
     )
     if with_delivered:
-        pupils = pupils.annotate(delivered_hours=_delivered_hours(plan))
+        pupils = pupils.annotate(delivered_hours=_delivered_hours(plan, as_at))
     return pupils
 
 
@@ -314,6 +315,7 @@ def activity_delivery(plan, activities, *, planned=None, as_at: date) -> list[Ac
                 experience__planned_activity__plan_id=plan.pk,
                 learner__cohort=plan.cohort,
                 absent=False,
+                start_date__lte=as_at,
             )
             .values("experience__planned_activity_id")
             .annotate(
