@@ -117,7 +117,7 @@ def programme(world, school):
         # Pupils who moved to the sibling school: their history goes with them.
         gone_y7 = pupil(sibling, "Mo", 2026, 14)
         gone_y9 = pupil(sibling, "Mia", 2024, 15)
-    visit, virtual, project, _insight, _taster_y8, _send_taster = add_activities(
+    visit, virtual, project, *_others = add_activities(
         make_plan(school, 2026, title="Careers in Year 7 and on"),
         [
             {"title": "Visit", "expected_hours": 5, "objectives": ["T1.O1.a", "T1.O1.b"]},
@@ -133,6 +133,8 @@ def programme(world, school):
              "objectives": ["T1.O2.b"]},
             {"title": "SEND taster", "term": "spring", "expected_hours": Decimal("3.25"),
              "audience": "send"},
+            {"title": "Workshop for 7B", "setting": "community", "expected_hours": 2,
+             "audience": "groups", "groups": ["7B"]},
         ],
     )  # fmt: skip
     (draft_visit,) = add_activities(
@@ -201,13 +203,14 @@ def programme_as(user, school_id):
 
 
 EXPECTED_YEARS = [
-    # Year 7, 5 pupils. Planned: visit 5 h x 5, virtual 2.5 h x 2 (7A), insight 5 h x 1
-    # (disadvantaged), SEND taster 3.25 h x 1; the project in school counts none: 38.25 h
-    # / 5 / 5 = 1.53. Delivered: visit 5 + 5 + 2.5 + 5 (Sian absent; Omar and Mo not the
-    # cohort's), project 5 x 5; the virtual session is after the date: 42.5 h = 1.7.
+    # Year 7, 5 pupils. Planned: visit 5 h x 5, virtual 2.5 h x 2 (7A), workshop 2 h x 3
+    # (7B), insight 5 h x 1 (disadvantaged), SEND taster 3.25 h x 1; the project in school
+    # counts none: 44.25 h / 5 / 5 = 1.77. Delivered: visit 5 + 5 + 2.5 + 5 (Sian absent;
+    # Omar and Mo not the cohort's), project 5 x 5; the virtual session is after the date:
+    # 42.5 h / 5 / 5 = 1.7.
     {"year_group": 7, "cohort": 2026, "plan": "Careers in Year 7 and on", "pupils": 5,
-     "activities_planned": 5, "activities_delivered": 2,
-     "planned_days_per_pupil": Decimal("1.53"), "delivered_days_per_pupil": Decimal("1.70")},
+     "activities_planned": 6, "activities_delivered": 2,
+     "planned_days_per_pupil": Decimal("1.77"), "delivered_days_per_pupil": Decimal("1.70")},
     # A draft is no plan.
     {"year_group": 8, "cohort": 2025, "plan": None, "pupils": 2, "activities_planned": 0,
      "activities_delivered": 0, "planned_days_per_pupil": None,
@@ -325,7 +328,7 @@ def test_the_csv_has_a_programme_table_after_the_compass_answers(world, programm
         "Planned days per pupil,Delivered days per pupil"
     )
     assert lines[start + 1 : start + 6] == [
-        "7,Careers in Year 7 and on,5,2,1.53,1.70",
+        "7,Careers in Year 7 and on,6,2,1.77,1.70",
         "8,,0,0,,",
         "9,Programme of the 2024 cohort,1,1,,",
         "10,Programme of the 2023 cohort,2,1,4.50,1.00",
@@ -360,7 +363,7 @@ def test_the_report_page_and_pdf_show_the_programme(
     assert table == [
         ["Year", "Published plan", "Activities planned", "Delivered",
          "Planned days per pupil", "Delivered days per pupil"],
-        ["Year 7", "Careers in Year 7 and on", "5", "2", "1.53", "1.7"],
+        ["Year 7", "Careers in Year 7 and on", "6", "2", "1.77", "1.7"],
         ["Year 8", "No published plan", "0", "0", "—", "—"],
         ["Year 9", "Programme of the 2024 cohort", "1", "1", "—", "—"],
         ["Year 10", "Programme of the 2023 cohort", "2", "1", "4.5", "1"],
@@ -374,7 +377,7 @@ def test_the_report_page_and_pdf_show_the_programme(
         "Programme",
         "Year Published plan Activities planned Delivered Planned days per pupil "
         "Delivered days per pupil",
-        "Year 7 Careers in Year 7 and on 5 2 1.53 1.7",
+        "Year 7 Careers in Year 7 and on 6 2 1.77 1.7",
         "Year 8 No published plan 0 0 — —",
         "Year 9 Programme of the 2024 cohort 1 1 — —",
         "Year 10 Programme of the 2023 cohort 2 1 4.5 1",

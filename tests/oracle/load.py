@@ -38,7 +38,8 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
     from hubs.models import Hub, Membership, Sector
     from learners.academic import academic_year_of
     from learners.models import Experience, Learner, Participation, SkillRating
-    from outcomes.models import Skill
+    from outcomes.models import Objective, Skill
+    from programmes.models import PlannedActivity, ProgrammePlan
     from schools.models import School
 
     loaded = Loaded(world)
@@ -89,9 +90,43 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
                 disadvantaged=p.disadvantaged,
                 send=p.send,
                 left_on=p.left_on,
+                registration_group=p.registration_group,
             ).pk
             for p in world.pupils
         }
+        # Plans and their activities, one by one: PlannedActivity.save sets what it
+        # denormalises (the plan's hub and school) as the services' saves do.
+        ids["plans"] = {
+            p.id: ProgrammePlan.objects.create(
+                hub_id=ids["hubs"][p.hub],
+                school_id=ids["schools"][p.school] if p.school is not None else None,
+                cohort=p.cohort,
+                title=p.title,
+                status=p.status,
+            ).pk
+            for p in world.plans
+        }
+        objectives = dict(
+            Objective.objects.filter(outcome__tier__framework__is_current=True).values_list(
+                "code", "pk"
+            )
+        )
+        ids["activities"] = {}
+        for a in world.activities:
+            row = PlannedActivity.objects.create(
+                plan_id=ids["plans"][a.plan],
+                title=a.title,
+                kind=a.kind,
+                setting=a.setting,
+                tier=a.tier,
+                year_group=a.year_group,
+                term=a.term,
+                expected_hours=a.expected_hours,
+                audience=a.audience,
+                groups=list(a.groups),
+            )
+            row.objectives.set([objectives[code] for code in a.objectives])
+            ids["activities"][a.id] = row.pk
         experiences = Experience.objects.bulk_create(
             # bulk_create skips save(), so the denormalised hub and academic year are set
             # here exactly as Experience.save sets them.
@@ -106,6 +141,9 @@ def load(world: m.World, *, tag: str = "") -> Loaded:
                 end_date=x.end,
                 academic_year=academic_year_of(x.start),
                 duration_hours=x.duration_hours,
+                planned_activity_id=(
+                    ids["activities"][x.planned_activity] if x.planned_activity else None
+                ),
                 **{f"meets_{c.lower()}": c in x.meets for c in ("M1", "M2", "M3", "M4", "M5")},
             )
             for x in world.experiences

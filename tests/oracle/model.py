@@ -64,6 +64,7 @@ class Pupil:
     # of their school (and hub) as before; issue 13 defines how leavers appear, and must
     # change this oracle deliberately (pupils_of_school below says so).
     left_on: date | None = None
+    registration_group: str = ""  # "" when the school gave none
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Experience:
     employers: tuple[int, ...] = ()
     sectors: tuple[int, ...] = ()
     meets: frozenset[str] = frozenset()  # of M1-M5: the design's criteria
+    planned_activity: int | None = None  # the activity of a plan it delivers
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,50 @@ class SelfRating:
     rated_on: date
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A school's programme plan for one cohort, or a hub's template (no school, cohort)."""
+
+    id: int
+    hub: int
+    school: int | None
+    cohort: int | None  # the academic year the cohort was in Year 7
+    title: str
+    status: str  # "draft" or "published"
+
+
+@dataclass(frozen=True)
+class PlannedActivity:
+    """One activity of a plan: for whom by a rule, never by naming pupils."""
+
+    id: int
+    plan: int
+    title: str
+    kind: str
+    setting: str
+    tier: int
+    year_group: int  # 7-11
+    term: str  # autumn, spring, summer
+    expected_hours: Decimal
+    # whole_year, groups (registration groups), disadvantaged, fsm, send, or behind (on
+    # the ten days as at the reading)
+    audience: str = "whole_year"
+    groups: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()  # the framework's objective codes
+
+
+# The current framework's objectives (outcomes/data/equalex-framework-2025.json), in order.
+OBJECTIVES = (
+    *(f"T1.O1.{x}" for x in "abc"),
+    *(f"T1.O2.{x}" for x in "abc"),
+    *(f"T1.O3.{x}" for x in "ab"),
+    *(f"T2.O1.{x}" for x in "abc"),
+    *(f"T2.O2.{x}" for x in "abc"),
+    "T2.O3.a",
+    *(f"T3.O1.{x}" for x in "abcde"),
+)
+
+
 SKILLS = (
     "Listening",
     "Speaking",
@@ -163,6 +209,8 @@ class World:
     nominations: tuple[Nomination, ...] = ()
     as_at: date = date(2025, 12, 31)
     self_ratings: tuple[SelfRating, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    activities: tuple[PlannedActivity, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def by_id(self, kind: str) -> dict:
@@ -547,6 +595,100 @@ def school_summary(world: World, school_id: int, as_at: date) -> dict:
             world, participations_of_school(world, school_id), hub.meaningful_criteria, as_at
         ),
         "skills": school_self_rated_skills(world, school_id, as_at),
+        "programme": school_programme(world, school_id, as_at),
+    }
+
+
+def days_per_pupil(hours, pupils: int) -> Decimal | None:
+    """Hours shared among pupils, in days, rounded half up to two places; None for nobody."""
+    return half_up(Fraction(hours) / (pupils * HOURS_PER_DAY), 2) if pupils else None
+
+
+def in_audience(world: World, activity: PlannedActivity, pupil: Pupil, as_at: date) -> bool:
+    """Whether a pupil of the plan's cohort is one of those the activity is for."""
+    return {
+        "whole_year": lambda: True,
+        "groups": lambda: pupil.registration_group in activity.groups,
+        "disadvantaged": lambda: pupil.disadvantaged,
+        "fsm": lambda: pupil.fsm,
+        "send": lambda: pupil.send != "N",
+        "behind": lambda: pupil_progress(world, pupil, as_at).behind,
+    }[activity.audience]()
+
+
+def school_programme(world: World, school_id: int, as_at: date) -> dict:
+    """The school report's programme page. For each of Years 7-11 the school's published
+    plan of the cohort then in it (a draft is no plan) and the plan's activities of that
+    year: how many, how many delivered (an experience logged against it started on or
+    before the reading), and per pupil of the cohort (the report's year rows' pupils:
+    current pupils, leavers included) the days planned (each activity counting toward the
+    ten days, by its setting, times the pupils it is for) and delivered (hours the
+    cohort's pupils attended, not absent, in experiences logged against those activities
+    by the reading). Objectives: the distinct ones of any activity of those plans, and of
+    the delivered ones, out of the framework's."""
+    experiences = world.by_id("experiences")
+    delivered = {
+        x.planned_activity
+        for x in world.experiences
+        if x.planned_activity is not None and x.start <= as_at
+    }
+    pupils = pupils_of_school(world, school_id)
+    years, plans = [], []
+    for year in range(7, 12):
+        cohort = academic_year(as_at) - (year - 7)
+        plan = next(
+            (
+                p
+                for p in world.plans
+                if p.school == school_id and p.cohort == cohort and p.status == "published"
+            ),
+            None,
+        )
+        row = {
+            "year_group": year,
+            "cohort": cohort,
+            "plan": None,
+            "pupils": sum(p.cohort == cohort for p in pupils),
+            "activities_planned": 0,
+            "activities_delivered": 0,
+            "planned_days_per_pupil": None,
+            "delivered_days_per_pupil": None,
+        }
+        years.append(row)
+        if plan is None:
+            continue
+        plans.append(plan.id)
+        cohort_pupils = [p for p in pupils if p.cohort == cohort]
+        mine = [a for a in world.activities if a.plan == plan.id and a.year_group == year]
+        ids = {a.id for a in mine}
+        planned = sum(
+            a.expected_hours * sum(in_audience(world, a, p, as_at) for p in cohort_pupils)
+            for a in mine
+            if a.setting in COUNTING_SETTINGS
+        )
+        attended = sum(
+            part.hours_attended
+            for p in cohort_pupils
+            for part in world.participations_of(p.id)
+            if not part.absent
+            and experiences[part.experience].planned_activity in ids
+            and experiences[part.experience].start <= as_at
+        )
+        row.update(
+            plan=plan.title,
+            activities_planned=len(mine),
+            activities_delivered=len(ids & delivered),
+            planned_days_per_pupil=days_per_pupil(planned, len(cohort_pupils)),
+            delivered_days_per_pupil=days_per_pupil(attended, len(cohort_pupils)),
+        )
+    covered = [a for a in world.activities if a.plan in plans]
+    return {
+        "years": years,
+        "objectives_total": len(OBJECTIVES),
+        "objectives_planned": len({o for a in covered for o in a.objectives}),
+        "objectives_delivered": len(
+            {o for a in covered if a.id in delivered for o in a.objectives}
+        ),
     }
 
 

@@ -113,6 +113,34 @@ def self_rated_rows(skills: dict) -> list[list[str]]:
     return [[row["skill"], *(change_cell(c) for c in row["by_year"])] for row in skills["rows"]]
 
 
+def days_figure(value) -> str:
+    """A figure already in days, without trailing zeros ("1.53", "1.7", "1"), or a dash."""
+    return "—" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def programme_rows(programme: dict) -> list[list[str]]:
+    """The programme page's table: year, plan (or "No published plan"), activities planned
+    and delivered, days per pupil planned and delivered."""
+    return [
+        [
+            f"Year {y['year_group']}",
+            y["plan"] or "No published plan",
+            str(y["activities_planned"]),
+            str(y["activities_delivered"]),
+            days_figure(y["planned_days_per_pupil"]),
+            days_figure(y["delivered_days_per_pupil"]),
+        ]
+        for y in programme["years"]
+    ]
+
+
+def objectives_text(programme: dict) -> str:
+    return (
+        f"Objectives covered by the plans: {programme['objectives_planned']} of "
+        f"{programme['objectives_total']}; delivered: {programme['objectives_delivered']}"
+    )
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -125,13 +153,13 @@ def status_text(p: m.PupilProgress) -> str:
 
 
 class Page(HTMLParser):
-    """Tables as lists of rows of cell texts (with their captions), and definition lists as
-    (term, text) pairs."""
+    """Tables as lists of rows of cell texts (with their captions), definition lists as
+    (term, text) pairs, and the texts of paragraphs."""
 
     def __init__(self, html: str):
         super().__init__()
-        self.tables, self.captions, self.facts = [], [], []
-        self._cell = self._term = None
+        self.tables, self.captions, self.facts, self.texts = [], [], [], []
+        self._cell = self._term = self._text = None
         self._row = None
         self.feed(html)
 
@@ -147,9 +175,14 @@ class Page(HTMLParser):
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
+        elif tag == "p":
+            self._text = []
 
     def handle_endtag(self, tag):
-        if tag == "caption" and self._cell is not None:
+        if tag == "p" and self._text is not None:
+            self.texts.append(_clean("".join(self._text)))
+            self._text = None
+        elif tag == "caption" and self._cell is not None:
             self.captions[-1] = _clean("".join(self._cell))
             self._cell = None
         elif tag in ("td", "th") and self._row is not None and self._cell is not None:
@@ -168,6 +201,8 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+        if self._text is not None:
+            self._text.append(data)
 
     def body_rows(self, index: int) -> list[list[str]]:
         """A table's rows less its header row."""
@@ -248,11 +283,15 @@ def school_report_page(client, loaded: Loaded, school: m.School, as_at: date) ->
     tables = [t for t in page.tables if t]
     where = f"school report page {school.id}"
     skills = page.tables[page.captioned("Self-rated change per skill by year group")][1:]
+    programme = page.tables[page.captioned("Programme: planned and delivered days by year group")]
+    objectives = objectives_text(expected["programme"])
     return (
         differences(facts, [text for _t, text in page.facts], f"{where} headline")
         + differences(compass, [row[1:] for row in tables[0][1:]], f"{where} compass")
         + differences(years, tables[1][1:], f"{where} years")
         + differences(self_rated_rows(expected["skills"]), skills, f"{where} self-rated skills")
+        + differences(programme_rows(expected["programme"]), programme[1:], f"{where} programme")
+        + ([] if objectives in page.texts else [f"{where}: no {objectives!r}"])
     )
 
 
@@ -690,8 +729,43 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
         [a["code"], a["band"], str(a["numerator"]), str(a["denominator"])]
         for a in expected["compass"]
     ]
+    p = expected["programme"]
+    programme = [
+        [
+            str(y["year_group"]),
+            _csv_value(y["plan"]),
+            str(y["activities_planned"]),
+            str(y["activities_delivered"]),
+            _csv_value(y["planned_days_per_pupil"]),
+            _csv_value(y["delivered_days_per_pupil"]),
+        ]
+        for y in p["years"]
+    ]
     found += differences(
-        [*years, [], ["Compass question", "Band", "Pupils", "Of"], *compass],
+        [
+            *years,
+            [],
+            ["Compass question", "Band", "Pupils", "Of"],
+            *compass,
+            [],
+            [
+                "Programme year group",
+                "Published plan",
+                "Activities planned",
+                "Delivered",
+                "Planned days per pupil",
+                "Delivered days per pupil",
+            ],
+            *programme,
+            [],
+            [
+                "Objectives covered by the plans",
+                str(p["objectives_planned"]),
+                "of",
+                str(p["objectives_total"]),
+            ],
+            ["Objectives delivered", str(p["objectives_delivered"])],
+        ],
         rows[1:],
         f"{where} csv",
     )
@@ -710,6 +784,7 @@ def school_report(loaded: Loaded, school: m.School, as_at: date) -> list[str]:
         f"Distinct sectors {x['sectors']}",
     ]
     pdf += [" ".join(row) for row in self_rated_rows(expected["skills"])]
+    pdf += ["Programme", *(" ".join(row) for row in programme_rows(p)), objectives_text(p)]
     gaps = f"{gap_cell(h['fsm_gap'])} {gap_cell(h['send_gap'])}"
     headline = f"{h['pupils']} {pct_text(h['on_track_pct'])} {gaps}"
     compass_rows = [

@@ -6,7 +6,8 @@ zero to four employers and sectors, partial criteria, absences and part attendan
 time beyond the cap, dates on 31 August and 1 September; pupils who moved school with their
 history, within a hub and across hubs (the old employers need not partner the new hub);
 leavers (recorded as left, still in every figure today: issue 13 decides how they appear);
-opportunities and nominations; an "as at" in the past.
+opportunities and nominations; programme plans (published, draft, hub templates) with
+activities of every audience and experiences logged against them; an "as at" in the past.
 """
 
 from __future__ import annotations
@@ -269,8 +270,19 @@ def generate(seed: int, *, schools_per_hub: int = 2, pupils_per_school: int = 12
         {x.id: x for x in experiences},
         as_at,
     )
+    pupils, experiences, plans, activities = _programmes(
+        random.Random(f"oracle {seed} programmes"),
+        hubs,
+        schools,
+        pupils,
+        experiences,
+        participations,
+        as_at,
+    )
     return m.World(
         self_ratings=self_ratings,
+        plans=plans,
+        activities=activities,
         hubs=hubs,
         schools=tuple(schools),
         pupils=tuple(pupils),
@@ -312,6 +324,100 @@ def _self_ratings(rng: random.Random, participations, experiences, as_at: date) 
                         )
                     )
     return tuple(ratings)
+
+
+REGISTRATION_GROUPS = ("R1", "R2", "R3", "")
+AUDIENCES = ("whole_year", "groups", "disadvantaged", "fsm", "send", "behind")
+TERMS = ("autumn", "spring", "summer")
+
+
+def _programmes(rng: random.Random, hubs, schools, pupils, experiences, participations, as_at):
+    """Registration groups for the pupils; each school's plans for its cohorts (Years 7-13
+    at the reading and next September's Year 7): published, draft or none, the largest
+    year group's always published; a published template per hub; activities of every
+    kind, setting and audience (groups nobody is in too), mostly in the year the cohort
+    is in at the reading; and experiences logged against activities of their school's
+    plans, mostly of their pupils' cohort's plan and the year it was in on the day (pupils
+    of other years came along to some), drafts' too, some after the reading, with
+    absences and pupils who have since moved school. Returns the pupils and experiences
+    again (with their groups and activities), the plans and the activities."""
+    pupils = [replace(p, registration_group=rng.choice(REGISTRATION_GROUPS)) for p in pupils]
+    year = m.academic_year(as_at)
+    plans, activities = [], []
+
+    def add_activities(plan: m.Plan, how_many: int, year_now: int | None) -> None:
+        for _ in range(how_many):
+            kind = rng.choice(KINDS)
+            setting = "workplace" if kind == "placement" else rng.choice(SETTINGS)
+            audience = rng.choice(AUDIENCES)
+            in_year = year_now is not None and 7 <= year_now <= 11 and rng.random() < 0.7
+            activities.append(
+                m.PlannedActivity(
+                    len(activities) + 1,
+                    plan.id,
+                    f"Oracle activity {len(activities) + 1}",
+                    kind,
+                    setting,
+                    rng.choice((1, 2, 3)),
+                    year_now if in_year else rng.randrange(7, 12),
+                    rng.choice(TERMS),
+                    _hours(rng),
+                    audience,
+                    tuple(rng.sample(("R1", "R2", "R3", "R9"), rng.randrange(1, 3)))
+                    if audience == "groups"
+                    else (),
+                    tuple(rng.sample(m.OBJECTIVES, rng.randrange(0, 4))),
+                )
+            )
+
+    for hub in hubs:
+        template = m.Plan(
+            len(plans) + 1, hub.id, None, None, f"Oracle template {hub.id}", "published"
+        )
+        plans.append(template)
+        add_activities(template, 3, None)
+    for school in schools:
+        mine = [p.cohort for p in pupils if p.school == school.id]
+        largest = max(set(mine), key=lambda c: (mine.count(c), c)) if mine else None
+        for cohort in range(year - 6, year + 2):
+            roll = rng.random()
+            status = "published" if cohort == largest or roll < 0.5 else "draft"
+            if cohort != largest and roll >= 0.75:
+                continue
+            plan = m.Plan(
+                len(plans) + 1,
+                school.hub,
+                school.id,
+                cohort,
+                f"Oracle plan {len(plans) + 1} for the {cohort} cohort",
+                status,
+            )
+            plans.append(plan)
+            add_activities(plan, rng.randrange(0, 10), 7 + year - cohort)
+    plan_of = {p.id: p for p in plans}
+    by_school: dict[int, list] = {}
+    for a in activities:
+        plan = plan_of[a.plan]
+        if plan.school is not None:
+            by_school.setdefault(plan.school, []).append(a)
+    cohort_of = {p.id: p.cohort for p in pupils}
+    cohorts: dict[int, set] = {}
+    for part in participations:
+        cohorts.setdefault(part.experience, set()).add(cohort_of[part.pupil])
+    linked = []
+    for x in experiences:
+        choices = by_school.get(x.school, [])
+        if choices and rng.random() < 0.45:
+            # Mostly an activity of the year its pupils' cohort was in on the day; pupils
+            # of other years came along to some.
+            theirs = [a for a in choices if plan_of[a.plan].cohort in cohorts.get(x.id, ())]
+            that_year = [
+                a for a in theirs if a.year_group == m.year_group(plan_of[a.plan].cohort, x.start)
+            ]
+            pick = that_year if that_year and rng.random() < 0.8 else theirs or choices
+            x = replace(x, planned_activity=rng.choice(pick).id)
+        linked.append(x)
+    return pupils, linked, tuple(plans), tuple(activities)
 
 
 def _moves_across_hubs_and_leavers(
