@@ -16,7 +16,11 @@ As the report states them (issue 16), as at a date whose academic year is A:
 - Planned days per pupil: over the row's activities that count toward the ten days
   (rules.counted_hours > 0), their expected hours times the cohort's pupils in each
   activity's audience (rules.audience_q; "behind" as at the date, by
-  learners.progress.with_progress), divided by the pupils and by 5 hours a day.
+  learners.progress.with_progress), divided by the pupils and by 5 hours a day. A pupil
+  recorded as left is in no registration group (on_roll_q): their flags stay on their
+  record, but their group is the school's arrangement, which ends when they leave and
+  which pseudonymising empties (privacy.leavers), so counting it would change a past
+  figure. The plan page counts only pupils on roll in every audience.
 - Delivered days per pupil: the hours the cohort's pupils attended (not absent) in
   experiences logged against the row's activities that started on or before the date,
   divided by the pupils and by 5 hours a day. Any setting, as the plan page's delivered
@@ -65,6 +69,14 @@ def cohorts_by_year(as_at: date) -> dict[int, int]:
     """Year group -> the cohort in it in the date's academic year, Years 7-11."""
     year = academic_year_of(as_at)
     return {year_group: year - (year_group - 7) for year_group in REPORT_YEARS}
+
+
+def on_roll_q(activity) -> Q:
+    """Pupils in an activity's audience by registration group are pupils on roll: a leaver
+    belongs to no group (see the module's words)."""
+    if activity.audience == PlannedActivity.Audience.GROUPS:
+        return Q(left_on__isnull=True)
+    return Q()
 
 
 def _audience_key(activity) -> tuple:
@@ -130,7 +142,7 @@ def school_programme(*, school_id: int, as_at: date, rules: ProgressRules) -> di
     tallies = pupils.order_by().aggregate(
         **{f"c{cohort}": Count("pk", filter=Q(cohort=cohort)) for cohort in year_of},
         **{
-            names[key]: Count("pk", filter=Q(cohort=a.cohort) & audience_q(a))
+            names[key]: Count("pk", filter=Q(cohort=a.cohort) & audience_q(a) & on_roll_q(a))
             for key, a in audiences.items()
         },
     )

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import (
     Count,
@@ -25,8 +26,8 @@ from django.db.models.functions import Coalesce
 
 from access.context import acting_as
 from learners.academic import academic_year_label, academic_year_of, year_group_on
-from learners.models import Experience, Learner, Participation
-from learners.progress import HOURS, ZERO, days, with_progress
+from learners.models import Learner, Participation
+from learners.progress import HOURS, HOURS_PER_DAY, ZERO, days, round_half_up, with_progress
 from learners.selectors import rules_for_school
 from outcomes.models import Objective, Outcome
 from schools.models import School
@@ -91,8 +92,18 @@ def plan_get(*, actor, plan_id: int) -> ProgrammePlan:
     return ProgrammePlan.objects.select_related("school", "copied_from").get(pk=plan_id)
 
 
-def plan_activities(plan):
-    return plan.activities.prefetch_related(
+def plan_activities(plan, *, logged_by: date | None = None):
+    """The plan's activities in order; `logged_by`: each with `logged`, the experiences
+    logged against it by that day (the activity's own relation, so a hub lead reading a
+    school's plan sees the same as its staff)."""
+    activities = plan.activities
+    if logged_by is not None:
+        activities = activities.annotate(
+            logged=Count(
+                "experiences", filter=Q(experiences__start_date__lte=logged_by), distinct=True
+            )
+        )
+    return activities.prefetch_related(
         Prefetch("objectives", queryset=Objective.objects.select_related("outcome__tier")),
         "sectors",
         "employers",
@@ -134,16 +145,7 @@ def _delivered_hours(plan, as_at: date):
     )
 
 
-def delivered_activity_ids(plan, as_at: date) -> set[int]:
-    """The plan's activities with an experience logged against them by the day."""
-    return set(
-        Experience.objects.filter(
-            planned_activity__plan_id=plan.pk, start_date__lte=as_at
-        ).values_list("planned_activity_id", flat=True)
-    )
-
-
-def plan_pupils(*, actor, plan, activities, as_at: date, with_delivered: bool = False):
+def plan_pupils(*, actor, plan, activities, as_at: date, delivered_ids, with_delivered=False):
     """The cohort's pupils with the plan's days and their projection (rules.with_planned_days)
     and, `with_delivered`, the hours each attended of what was logged against the plan."""
     progress_rules = rules_for_school(actor=actor, school_id=plan.school_id)
@@ -154,7 +156,7 @@ def plan_pupils(*, actor, plan, activities, as_at: date, with_delivered: bool = 
         pupils,
         plan,
         activities,
-        delivered_ids=delivered_activity_ids(plan, as_at),
+        delivered_ids=delivered_ids,
         as_at=as_at,
         virtual_cap_hours=progress_rules.ks3_virtual_cap_hours,
     )
@@ -222,7 +224,11 @@ GROUPS = (
 
 
 def _average_days(total, count):
-    return days(Decimal(total or 0) / count) if count else None
+    """Days per pupil, rounded half up to 0.01 day from the exact share (the one published
+    rounding, learners.progress.round_half_up)."""
+    if not count:
+        return None
+    return round_half_up(Fraction(Decimal(total or 0)) / Fraction(count * HOURS_PER_DAY), 2)
 
 
 def cohort_totals(pupils, activities, *, roll) -> tuple[list[GroupDays], dict[int, int]]:
@@ -333,7 +339,8 @@ def activity_delivery(plan, activities, *, planned=None, as_at: date) -> list[Ac
             planned_pupils=planned.get(activity.pk),
             delivered_pupils=row.get("pupils", 0),
             delivered_hours=row.get("hours") or Decimal(0),
-            experiences=row.get("experiences", 0),
+            # Every experience logged against it by the day, whoever took part.
+            experiences=getattr(activity, "logged", row.get("experiences", 0)),
             last_delivered=row.get("last"),
         )
         if plan.cohort is not None:
@@ -376,11 +383,17 @@ def plan_overview(*, actor, plan, as_at: date, with_pupils: bool = True) -> Plan
     school's own staff): the days per pupil and group and who would end short; others (a
     hub lead reading a school's published plan) see the plan and what was delivered, as
     totals."""
-    activities = list(plan_activities(plan))
+    activities = list(plan_activities(plan, logged_by=as_at))
     pupils = None
     with_pupils = with_pupils and plan.school_id is not None
     if with_pupils:
-        pupils = plan_pupils(actor=actor, plan=plan, activities=activities, as_at=as_at)
+        pupils = plan_pupils(
+            actor=actor,
+            plan=plan,
+            activities=activities,
+            as_at=as_at,
+            delivered_ids={a.pk for a in activities if a.logged},
+        )
         groups, planned = cohort_totals(pupils, activities, roll=cohort_pupils(plan))
         deliveries = activity_delivery(plan, activities, planned=planned, as_at=as_at)
     else:

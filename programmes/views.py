@@ -158,10 +158,15 @@ def plan_pupils(request, plan_id: int):
     if plan.school_id != actor.school_id:
         raise Http404
     today = timezone.localdate()
-    activities = list(selectors.plan_activities(plan))
+    activities = list(selectors.plan_activities(plan, logged_by=today))
     only_short = request.GET.get("short") == "1"
     pupils = selectors.plan_pupils(
-        actor=actor, plan=plan, activities=activities, as_at=today, with_delivered=True
+        actor=actor,
+        plan=plan,
+        activities=activities,
+        as_at=today,
+        with_delivered=True,
+        delivered_ids={a.pk for a in activities if a.logged},
     )
     year_group = selectors.year_group_now(plan, today)
     if only_short:

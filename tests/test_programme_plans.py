@@ -79,9 +79,14 @@ def overview(leader, plan, as_at):
 
 def by_name(leader, plan, as_at):
     with acting_as(leader):
-        activities = list(selectors.plan_activities(plan))
+        activities = list(selectors.plan_activities(plan, logged_by=as_at))
         pupils = selectors.plan_pupils(
-            actor=leader, plan=plan, activities=activities, as_at=as_at, with_delivered=True
+            actor=leader,
+            plan=plan,
+            activities=activities,
+            as_at=as_at,
+            with_delivered=True,
+            delivered_ids={a.pk for a in activities if a.logged},
         )
         return {p.legal_first_name: p for p in pupils}
 
