@@ -608,7 +608,8 @@ def in_audience(world: World, activity: PlannedActivity, pupil: Pupil, as_at: da
     """Whether a pupil of the plan's cohort is one of those the activity is for."""
     return {
         "whole_year": lambda: True,
-        "groups": lambda: pupil.registration_group in activity.groups,
+        # A leaver is in no registration group (pseudonymising empties it).
+        "groups": lambda: pupil.left_on is None and pupil.registration_group in activity.groups,
         "disadvantaged": lambda: pupil.disadvantaged,
         "fsm": lambda: pupil.fsm,
         "send": lambda: pupil.send != "N",
@@ -622,7 +623,7 @@ def school_programme(world: World, school_id: int, as_at: date) -> dict:
     year: how many, how many delivered (an experience logged against it started on or
     before the reading), and per pupil of the cohort (the report's year rows' pupils:
     current pupils, leavers included) the days planned (each activity counting toward the
-    ten days, by its setting, times the pupils it is for) and delivered (hours the
+    ten days, by its setting, times the pupils it is for: in_audience) and delivered (hours the
     cohort's pupils attended, not absent, in experiences logged against those activities
     by the reading). Objectives: the distinct ones of any activity of those plans, and of
     the delivered ones, out of the framework's."""
