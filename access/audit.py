@@ -16,6 +16,7 @@ serves the access layer and performance better.
 """
 
 import json
+from collections import defaultdict
 
 from django.db import connection
 from django.utils import timezone
@@ -91,22 +92,28 @@ def _audit(actor, action: str, rows, changed) -> None:
 
 
 def _insert_set_based(rows, user_id, description, action, changed_fields) -> None:
-    """The same events as bulk_create writes, as one INSERT of unnested arrays: a page of
-    1,000 pupils read by the API is 1,000 events, and bulk_create's per-object preparation
-    and its 10,000 bound values cost more than reading and serialising the page."""
+    """The same events as bulk_create writes, as one INSERT of an unnested array for each
+    kind of record, school and hub read (a page of 1,000 pupils read by the API is 1,000
+    events of one kind, one school): bulk_create's per-object preparation and its 10,000
+    bound values cost more than reading and serialising the page, and arrays repeating the
+    same kind, school and hub a thousand times cost the server as much to parse as to
+    insert the rows."""
     quote = connection.ops.quote_name
     names = ("at", "user", "actor_description", "action", "changed_fields")
-    names += ("model", "object_pk", "hub_id", "school_id")
+    names += ("model", "hub_id", "school_id", "object_pk")
     columns = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in names)
-    models, object_pks, hub_ids, school_ids = (list(values) for values in zip(*rows, strict=True))
     statement = (
         f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608 - names are ours
-        "SELECT %s, %s, %s, %s, %s::jsonb, row.* "
-        "FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[]) AS row"
+        "SELECT %s, %s, %s, %s, %s::jsonb, %s, %s, %s, object_pk "
+        "FROM unnest(%s::varchar[]) AS object_pk"
     )
     stamps = [timezone.now(), user_id, description, action, json.dumps(changed_fields)]
+    object_pks = defaultdict(list)
+    for model, object_pk, hub_id, school_id in rows:
+        object_pks[model, hub_id, school_id].append(object_pk)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*stamps, models, object_pks, hub_ids, school_ids])
+        for (model, hub_id, school_id), pks in object_pks.items():
+            cursor.execute(statement, [*stamps, model, hub_id, school_id, pks])
 
 
 def audit_export(actor, *, model: str, object_pk, hub_id, school_id, detail=(), rows=None):

@@ -32,6 +32,8 @@ class Learner(TenantModel):
         "schools.School",
         on_delete=models.PROTECT,
         related_name="learners",
+        # Indexed by the composite indexes below, which begin with it.
+        db_index=False,
         help_text="The school whose roll the pupil is on: only its staff see the pupil by name.",
     )
     # 64, not 13: a pseudonymised leaver's UPN is replaced by a longer keyed hash.
@@ -102,6 +104,10 @@ class Learner(TenantModel):
         ordering = ["surname", "legal_first_name"]
         indexes = [
             models.Index(fields=["school", "cohort", "surname"]),
+            # A school's pupils in the API's order (by number): a page of one from a school
+            # of 1,000 among 3.3 million pupils otherwise walks the primary key's index
+            # until it meets the school (200 ms where this takes under 1).
+            models.Index(fields=["school", "id"], name="pupil_by_school"),
             # The nightly leavers rules (privacy.leavers) read only these few rows: pupils
             # on a roll by cohort (end of Year 11), leavers not yet pseudonymised by date.
             models.Index(
