@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from employers.models import Employer, Nomination, Opportunity
@@ -27,6 +28,20 @@ F = django_filters
 
 BIGINT_MAX = 2**63 - 1  # ids are PostgreSQL bigints
 YEARS = {"min_value": 1900, "max_value": 2200}  # cohorts and academic years
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the view's filters.
+    Its filter set deep-copies every filter and form field for each request; on an
+    unfiltered page of 1,000 pupils that was 2 ms of copying to filter nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class UtcIsoDateTimeField(forms.DateTimeField):

@@ -32,7 +32,9 @@ class SyncCursorPagination(CursorPagination):
             # Hashing the rendered bytes, not the data encoded a second time: a page of
             # 1,000 pupils' progress costs tens of milliseconds to encode.
             body = rendered.content.replace(as_of.encode(), b"")
-            rendered["ETag"] = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+            # SHA-256 (in the processor's own instructions) hashes a 700 kB page in half
+            # the time MD5 takes; 128 of its bits are plenty to tell pages apart.
+            rendered["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:32])
 
         response.add_post_render_callback(etag_over_the_page)
         return response

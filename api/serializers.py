@@ -407,13 +407,15 @@ class PupilProgressSerializer(ApiModelSerializer):
         row: one itemgetter call for all of them), the hours that go out as days, and the
         rest (tiers, year group, status) field by field."""
         same, days, others = [], [], []
+        page_readers = self._page_readers()
         for name, field in self.fields.items():
             if isinstance(field, DaysField):
                 days.append((name, field.source))
             elif isinstance(field, TierListField):
                 others.append((name, field.get_attribute))
             elif isinstance(field, serializers.SerializerMethodField):
-                others.append((name, getattr(self, field.method_name)))
+                read = page_readers.get(name) or getattr(self, field.method_name)
+                others.append((name, read))
             elif type(field) in AS_THEY_ARE:
                 same.append((name, field.source))
             else:
@@ -426,6 +428,17 @@ class PupilProgressSerializer(ApiModelSerializer):
             days=_getter([source for _, source in days]),
             others=others,
         )
+
+    def _page_readers(self) -> dict:
+        """The method fields that are the same for the whole page (the date) or for a
+        whole cohort (the year group), worked out once rather than a thousand times."""
+        as_at = self.context["as_at"]
+        as_at_text = as_at.isoformat()
+        year_group_of = functools.cache(lambda cohort: year_group_on(cohort, as_at))
+        return {
+            "as_at": lambda pupil: as_at_text,
+            "year_group": lambda pupil: year_group_of(pupil["cohort"]),
+        }
 
     @staticmethod
     def _reader(field):

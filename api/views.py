@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
@@ -234,7 +233,7 @@ class PupilProgressViewSet(mixins.ListModelMixin, ScopedViewSet):
     model = Learner
     capabilities = {"list": "progress.view"}
     serializer_class = s.PupilProgressSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [filters.FilterBackend]
     filterset_class = filters.PupilFilter
 
     def scoped_queryset(self):

@@ -1,9 +1,15 @@
 """values() rows as the database driver types them, for the pages and API lists that read
 hundreds of pupils' progress at once."""
 
+from collections import OrderedDict
+from threading import Lock
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.query import ValuesIterable
 from django.db.models.sql.constants import MULTI
+
+from access.context import current_actor_or_none
 
 
 class DriverTypedValuesIterable(ValuesIterable):
@@ -18,10 +24,7 @@ class DriverTypedValuesIterable(ValuesIterable):
     def __iter__(self):
         query = self.queryset.query
         compiler = query.get_compiler(self.queryset.db)
-        if query.selected:
-            names = list(query.selected)
-        else:
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        names = _column_names(query)
         chunks = compiler.execute_sql(
             MULTI, chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
         )
@@ -36,3 +39,51 @@ def driver_typed(rows):
     if connection.vendor == "postgresql":
         rows._iterable_class = DriverTypedValuesIterable
     return rows
+
+
+def _column_names(query) -> list[str]:
+    if query.selected:
+        return list(query.selected)
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+# Statements compiled for a key: (sql, params, column names), the most recently used last.
+_STATEMENTS: OrderedDict = OrderedDict()
+_STATEMENTS_KEPT = 512
+_statements_lock = Lock()
+
+
+def rows_compiled_once(key: tuple, values_queryset) -> list[dict]:
+    """The rows of a values() queryset, driver typed (driver_typed), from a statement
+    compiled once per key and process.
+
+    Building and compiling a page's queryset (some twenty annotations over the progress
+    ledger) costs the cohort page more than PostgreSQL takes to run it, and the same
+    careers leader reloads the same year group all day. `key` must name everything the
+    statement depends on (the arguments the queryset is built from, the rules it counts
+    by); the actor in scope and the database are added here, since the scoping layer
+    filters by the actor. `values_queryset` is called only when the key is new. The
+    statement holds numbers and dates, never a name: the rows are read afresh each time.
+    """
+    if connection.vendor != "postgresql":
+        return list(values_queryset())
+    key = (connection.alias, current_actor_or_none(), *key)
+    with _statements_lock:
+        statement = _STATEMENTS.get(key)
+        if statement is not None:
+            _STATEMENTS.move_to_end(key)
+    if statement is None:
+        queryset = values_queryset()
+        try:
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            return []
+        statement = (sql, tuple(params), _column_names(queryset.query))
+        with _statements_lock:
+            _STATEMENTS[key] = statement
+            while len(_STATEMENTS) > _STATEMENTS_KEPT:
+                _STATEMENTS.popitem(last=False)
+    sql, params, names = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from access.audit import audit_many, audit_record
 from access.models import AuditEvent
 from access.scoping import with_employers_of_pupils_own_history
-from equalex.rows import driver_typed
+from equalex.rows import driver_typed, rows_compiled_once
 from hubs.models import Hub
 from hubs.selectors import actor_hub
 from schools.models import School
@@ -20,6 +20,7 @@ from .progress import (
     compass_answers,
     grouped_progress,
     percent,
+    reads_ledger,
     with_progress,
 )
 
@@ -144,26 +145,36 @@ def cohort_progress(
     send=False,
     disadvantaged=False,
     behind=False,
-):
+) -> list[dict]:
     """Every pupil of a year group with their progress, disadvantaged-and-behind first."""
     rules = rules_for_school(actor=actor, school_id=school_id)
     cohort = cohort_for(year_group, as_at)
-    pupils = Learner.objects.filter(school_id=school_id, cohort=cohort)
-    if fsm:
-        pupils = pupils.filter(fsm=True)
-    if send:
-        pupils = pupils.exclude(send=Learner.SEND.NONE)
-    if disadvantaged:
-        pupils = pupils.filter(disadvantaged=True)
-    progress = with_progress(
-        pupils, rules=rules, as_at=as_at, cohorts=[cohort], figures=COHORT_FIELDS
-    )
-    if behind:
-        progress = progress.filter(behind=True)
-    # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise a
-    # model instance with some forty annotations, which cost more than the query.
-    shown_first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
-    return driver_typed(behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name))
+
+    def rows():
+        pupils = Learner.objects.filter(school_id=school_id, cohort=cohort)
+        if fsm:
+            pupils = pupils.filter(fsm=True)
+        if send:
+            pupils = pupils.exclude(send=Learner.SEND.NONE)
+        if disadvantaged:
+            pupils = pupils.filter(disadvantaged=True)
+        progress = with_progress(
+            pupils, rules=rules, as_at=as_at, cohorts=[cohort], figures=COHORT_FIELDS
+        )
+        if behind:
+            progress = progress.filter(behind=True)
+        # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise
+        # a model instance with some forty annotations, which cost more than the query.
+        shown_first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
+        return driver_typed(
+            behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name)
+        )
+
+    # The statement is the same for the same school, year, day, filters and rules (and
+    # whether the ledger answers for them): compiled once, run on each read.
+    key = ("cohort_progress", school_id, cohort, as_at, fsm, send, disadvantaged, behind)
+    key += (rules, reads_ledger(rules, as_at))
+    return rows_compiled_once(key, rows)
 
 
 # What the cohort page and its CSV show of each pupil.
