@@ -13,6 +13,7 @@ from access.audit import audit_rows
 from access.models import AuditEvent
 from access.routes import requires
 from learners.academic import academic_year_label
+from learners.models import Learner
 
 from . import selectors, services
 from .forms import ActivityForm, PlanDetailsForm, PlanForm
@@ -124,7 +125,7 @@ def plan_detail(request, plan_id: int):
         with_pupils=plan.school_id == actor.school_id,
     )
     if overview.short:
-        audit_rows(actor, AuditEvent.Action.VIEW, _learner_model(), _audited(overview.short, plan))
+        audit_rows(actor, AuditEvent.Action.VIEW, Learner, _audited(overview.short, plan))
     return render(
         request,
         "programmes/plan_detail.html",
@@ -137,12 +138,6 @@ def plan_detail(request, plan_id: int):
             "details_form": PlanDetailsForm(initial={"title": plan.title, "summary": plan.summary}),
         },
     )
-
-
-def _learner_model():
-    from learners.models import Learner
-
-    return Learner
 
 
 def _audited(rows, plan):
@@ -176,7 +171,7 @@ def plan_pupils(request, plan_id: int):
             *selectors.PUPIL_FIELDS, "delivered_hours"
         )
     )
-    audit_rows(actor, AuditEvent.Action.VIEW, _learner_model(), _audited(rows, plan))
+    audit_rows(actor, AuditEvent.Action.VIEW, Learner, _audited(rows, plan))
     return render(
         request,
         "programmes/plan_pupils.html",
