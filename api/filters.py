@@ -37,11 +37,17 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and request.query_params.keys().isdisjoint(
-            filterset_class.base_filters
+        if filterset_class is not None and not _names_a_filter(
+            request.query_params, filterset_class.base_filters
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def _names_a_filter(params, filters) -> bool:
+    # By prefix: a filter of two parameters (a range's "x_min" and "x_max") counts too;
+    # a parameter that only looks like one costs the filter set's work, nothing else.
+    return any(param.startswith(name) for param in params for name in filters)
 
 
 class UtcIsoDateTimeField(forms.DateTimeField):
