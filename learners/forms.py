@@ -35,6 +35,80 @@ def duration_initial(hours) -> dict:
     return {"duration_amount": amount.normalize(), "duration_unit": unit}
 
 
+TIER_CHOICES = [
+    (1, "T1 Introduce & Inspire"),
+    (2, "T2 Investigate & Explore"),
+    (3, "T3 Apply & Demonstrate"),
+]
+
+
+# The fields an experience and a planned activity (programmes.forms) share, made by one
+# function each so the two forms ask the same way.
+
+
+def tier_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(coerce=int, choices=TIER_CHOICES, label="equalex tier")
+
+
+def duration_fields(label: str, help_text: str = "") -> tuple[forms.Field, forms.Field]:
+    """The length as an amount and a unit (days, half days, hours); duration_hours() turns
+    them into hours."""
+    amount = forms.DecimalField(
+        label=label, min_value=0, decimal_places=2, max_digits=6, help_text=help_text
+    )
+    return amount, forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, initial="days")
+
+
+def duration_hours(form: forms.Form, cleaned: dict):
+    """The cleaned amount and unit in hours (None when either is missing or refused, the
+    error then on the amount)."""
+    if cleaned.get("duration_amount") is None or not cleaned.get("duration_unit"):
+        return None
+    try:
+        return duration_to_hours(cleaned["duration_amount"], cleaned["duration_unit"])
+    except forms.ValidationError as error:
+        form.add_error("duration_amount", error.message_dict["duration"])
+        return None
+
+
+def employers_field(*, label: str | None = None, help_text: str) -> forms.Field:
+    """A native multiple select, which static/js/multi-picker.js turns into a searchable
+    list (a combobox): a hub partners with dozens of employers, too many to tick through.
+    Its queryset is set per request, inside the actor's scope."""
+    return forms.ModelMultipleChoiceField(
+        queryset=Employer.all_tenants_UNSCOPED.none(),
+        required=False,
+        widget=forms.SelectMultiple(
+            attrs={"data-picker": "employers", "size": 8, "aria-describedby": "id_employers_hint"}
+        ),
+        label=label,
+        help_text=help_text,
+    )
+
+
+def sectors_field(*, label: str | None = None) -> forms.Field:
+    return forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(
+            attrs={"data-picker": "sectors", "size": 8, "aria-describedby": "id_sectors_hint"}
+        ),
+        label=label,
+        help_text="Type part of a sector's name to find it.",
+    )
+
+
+def objectives_field() -> forms.Field:
+    return ObjectiveChoiceField(
+        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True)
+        .select_related("outcome__tier")
+        .order_by("outcome__tier__level", "outcome__position", "position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Learning objectives",
+    )
+
+
 class PlannedActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return activity_label(obj)
@@ -47,15 +121,7 @@ class ExperienceForm(forms.Form):
         choices=Experience.Setting.choices,
         help_text="In-school activities are recorded but count zero days.",
     )
-    tier = forms.TypedChoiceField(
-        coerce=int,
-        choices=[
-            (1, "T1 Introduce & Inspire"),
-            (2, "T2 Investigate & Explore"),
-            (3, "T3 Apply & Demonstrate"),
-        ],
-        label="equalex tier",
-    )
+    tier = tier_field()
     start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(
         label="Last day",
@@ -63,40 +129,14 @@ class ExperienceForm(forms.Form):
         help_text="Leave empty for a one-day experience.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    duration_amount = forms.DecimalField(
-        label="Length",
-        min_value=0,
-        decimal_places=2,
-        max_digits=6,
-        help_text="1 day = 5 hours; half a day = 2.5 hours.",
+    duration_amount, duration_unit = duration_fields(
+        "Length", help_text="1 day = 5 hours; half a day = 2.5 hours."
     )
-    duration_unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, initial="days")
-    # A native multiple select, which static/js/multi-picker.js turns into a searchable
-    # list (a combobox): a hub partners with dozens of employers, too many to tick through.
-    employers = forms.ModelMultipleChoiceField(
-        queryset=Employer.all_tenants_UNSCOPED.none(),
-        required=False,
-        widget=forms.SelectMultiple(
-            attrs={"data-picker": "employers", "size": 8, "aria-describedby": "id_employers_hint"}
-        ),
-        help_text="Type part of a name to find an employer; choose as many as took part.",
+    employers = employers_field(
+        help_text="Type part of a name to find an employer; choose as many as took part."
     )
-    sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(),
-        required=False,
-        widget=forms.SelectMultiple(
-            attrs={"data-picker": "sectors", "size": 8, "aria-describedby": "id_sectors_hint"}
-        ),
-        help_text="Type part of a sector's name to find it.",
-    )
-    objectives = ObjectiveChoiceField(
-        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True)
-        .select_related("outcome__tier")
-        .order_by("outcome__tier__level", "outcome__position", "position"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Learning objectives",
-    )
+    sectors = sectors_field()
+    objectives = objectives_field()
     criteria = forms.MultipleChoiceField(
         choices=CRITERIA_CHOICES,
         required=False,
@@ -121,13 +161,9 @@ class ExperienceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("duration_amount") is not None and cleaned.get("duration_unit"):
-            try:
-                cleaned["duration_hours"] = duration_to_hours(
-                    cleaned["duration_amount"], cleaned["duration_unit"]
-                )
-            except forms.ValidationError as error:
-                self.add_error("duration_amount", error.message_dict["duration"])
+        hours = duration_hours(self, cleaned)
+        if hours is not None:
+            cleaned["duration_hours"] = hours
         try:
             # At the review step already, not only when the service is finally called.
             placement_setting_check(cleaned.get("kind"), cleaned.get("setting"))

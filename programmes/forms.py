@@ -1,20 +1,18 @@
 from django import forms
 
 from employers.models import Employer
-from hubs.models import Sector
-from learners.forms import ObjectiveChoiceField, duration_initial
+from learners.forms import (
+    duration_fields,
+    duration_hours,
+    duration_initial,
+    employers_field,
+    objectives_field,
+    sectors_field,
+    tier_field,
+)
 from learners.models import Experience
-from learners.services import DURATION_UNITS, duration_to_hours
-from outcomes.models import Objective
 
 from .models import PlannedActivity, ProgrammePlan, Term
-
-UNIT_CHOICES = [(unit, unit.replace("_", " ")) for unit in DURATION_UNITS]
-TIER_CHOICES = [
-    (1, "T1 Introduce & Inspire"),
-    (2, "T2 Investigate & Explore"),
-    (3, "T3 Apply & Demonstrate"),
-]
 
 
 class PlanForm(forms.Form):
@@ -70,11 +68,8 @@ class ActivityForm(forms.Form):
         choices=Experience.Setting.choices,
         help_text="In-school activities are worth doing but count zero days.",
     )
-    tier = forms.TypedChoiceField(coerce=int, choices=TIER_CHOICES, label="equalex tier")
-    duration_amount = forms.DecimalField(
-        label="Length for each pupil", min_value=0, decimal_places=2, max_digits=6
-    )
-    duration_unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, initial="days")
+    tier = tier_field()
+    duration_amount, duration_unit = duration_fields("Length for each pupil")
     audience = forms.ChoiceField(
         choices=PlannedActivity.Audience.choices,
         label="Who takes part",
@@ -87,31 +82,10 @@ class ActivityForm(forms.Form):
         label="Registration groups",
         help_text="Only when some groups take part: separate them with commas, e.g. 9A, 9C.",
     )
-    objectives = ObjectiveChoiceField(
-        queryset=Objective.objects.filter(outcome__tier__framework__is_current=True)
-        .select_related("outcome__tier")
-        .order_by("outcome__tier__level", "outcome__position", "position"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Learning objectives",
-    )
-    sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(),
-        required=False,
-        widget=forms.SelectMultiple(
-            attrs={"data-picker": "sectors", "size": 8, "aria-describedby": "id_sectors_hint"}
-        ),
-        label="Sectors in mind",
-        help_text="Type part of a sector's name to find it.",
-    )
-    employers = forms.ModelMultipleChoiceField(
-        queryset=Employer.all_tenants_UNSCOPED.none(),
-        required=False,
-        widget=forms.SelectMultiple(
-            attrs={"data-picker": "employers", "size": 8, "aria-describedby": "id_employers_hint"}
-        ),
-        label="Employers in mind",
-        help_text="Type part of a name to find an employer.",
+    objectives = objectives_field()
+    sectors = sectors_field(label="Sectors in mind")
+    employers = employers_field(
+        label="Employers in mind", help_text="Type part of a name to find an employer."
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
@@ -132,13 +106,9 @@ class ActivityForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("duration_amount") is not None and cleaned.get("duration_unit"):
-            try:
-                cleaned["expected_hours"] = duration_to_hours(
-                    cleaned["duration_amount"], cleaned["duration_unit"]
-                )
-            except forms.ValidationError as error:
-                self.add_error("duration_amount", error.message_dict["duration"])
+        hours = duration_hours(self, cleaned)
+        if hours is not None:
+            cleaned["expected_hours"] = hours
         return cleaned
 
     def service_kwargs(self) -> dict:
