@@ -27,12 +27,16 @@ def pytest_configure(config):
     # tests/test_row_level_security.py turns this off to show that no actor sees nothing.
     settings.EQUALEX_DB_NO_ACTOR_SEES_ALL = True
     # Each xdist worker gets its own Redis database for the cache: the tests clear the
-    # cache (rate limits, throttles) and must not clear another worker's counters.
+    # cache (rate limits, throttles) and must not clear another worker's counters. They
+    # follow the run's own database (REDIS_URL's, the broker's), so a second run on the
+    # same machine with another REDIS_URL database clears none of this run's either.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     cache = settings.CACHES["default"]
     if worker.startswith("gw") and "redis" in cache["BACKEND"].lower():
         url = urlsplit(cache["LOCATION"])
-        cache["LOCATION"] = urlunsplit(url._replace(path=f"/{10 + int(worker[2:]) % 6}"))
+        run_database = int(url.path.strip("/") or 0)
+        database = (run_database + 1 + int(worker[2:])) % 16
+        cache["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
 
 
 @pytest.fixture(autouse=True)
