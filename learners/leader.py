@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
 
 from .academic import academic_year_of, cohort_for
 from .models import Experience, Learner, Participation
 from .progress import behind_first, compass_answers, compass_dates, with_progress
-from .selectors import rules_for_school, school_year_rows
+from .selectors import rules_for_school, school_year_rows, shown_first_name, with_flags
 
 # How many pupils behind, and how many recent experiences, the home page lists.
 HOME_BEHIND_SHOWN = 8
@@ -27,10 +26,6 @@ def next_formal_date(today: date) -> date:
         if reading >= today:
             return reading
     return compass_dates(date(academic_year_of(today) + 1, 9, 1))[0]
-
-
-def _first_name():
-    return Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
 
 
 # What the home page's list of pupils behind shows of each.
@@ -47,7 +42,7 @@ def leader_home(*, actor, school_id: int, today: date) -> dict:
     years = [row for row in school_year_rows(pupils, rules=rules, as_at=today) if row["stage"]]
     behind = behind_first(
         with_progress(pupils, rules=rules, as_at=today, figures=BEHIND_FIELDS).filter(behind=True)
-    ).values(*BEHIND_FIELDS, first_name=_first_name())[:HOME_BEHIND_SHOWN]
+    ).values(*BEHIND_FIELDS, first_name=shown_first_name())[:HOME_BEHIND_SHOWN]
     reading = next_formal_date(today)
     context = {
         "today": today,
@@ -172,12 +167,7 @@ def pupil_search(
         pupils = pupils.filter(cohort=cohorts[0])
     if group:
         pupils = pupils.filter(registration_group__iexact=group.strip())
-    if fsm:
-        pupils = pupils.filter(fsm=True)
-    if send:
-        pupils = pupils.exclude(send=Learner.SEND.NONE)
-    if disadvantaged:
-        pupils = pupils.filter(disadvantaged=True)
+    pupils = with_flags(pupils, fsm=fsm, send=send, disadvantaged=disadvantaged)
     for word in search.split():
         pupils = pupils.filter(
             Q(surname__icontains=word)
@@ -209,7 +199,7 @@ def pupil_search(
             "behind",
             "stage_offset",
             *PUPIL_LIST_FIGURES,
-            first_name=_first_name(),
+            first_name=shown_first_name(),
         )
     )
 

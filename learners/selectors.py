@@ -135,6 +135,22 @@ def pupil_skill_ratings(*, actor, pupil: Learner):
     )
 
 
+def with_flags(pupils, *, fsm=False, send=False, disadvantaged=False):
+    """Only the pupils with each flag asked for (FSM, any SEND need, disadvantaged)."""
+    if fsm:
+        pupils = pupils.filter(fsm=True)
+    if send:
+        pupils = pupils.exclude(send=Learner.SEND.NONE)
+    if disadvantaged:
+        pupils = pupils.filter(disadvantaged=True)
+    return pupils
+
+
+def shown_first_name():
+    """The name a pupil goes by: the preferred first name, else the legal one."""
+    return Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
+
+
 def cohort_progress(
     *,
     actor,
@@ -151,13 +167,12 @@ def cohort_progress(
     cohort = cohort_for(year_group, as_at)
 
     def rows():
-        pupils = Learner.objects.filter(school_id=school_id, cohort=cohort)
-        if fsm:
-            pupils = pupils.filter(fsm=True)
-        if send:
-            pupils = pupils.exclude(send=Learner.SEND.NONE)
-        if disadvantaged:
-            pupils = pupils.filter(disadvantaged=True)
+        pupils = with_flags(
+            Learner.objects.filter(school_id=school_id, cohort=cohort),
+            fsm=fsm,
+            send=send,
+            disadvantaged=disadvantaged,
+        )
         progress = with_progress(
             pupils, rules=rules, as_at=as_at, cohorts=[cohort], figures=COHORT_FIELDS
         )
@@ -165,9 +180,8 @@ def cohort_progress(
             progress = progress.filter(behind=True)
         # Rows, not Learner objects: a year group is a few hundred pupils, each otherwise
         # a model instance with some forty annotations, which cost more than the query.
-        shown_first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
         return driver_typed(
-            behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name)
+            behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name())
         )
 
     # The statement is the same for the same school, year, day, filters and rules (and

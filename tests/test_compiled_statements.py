@@ -4,8 +4,6 @@ actor (equalex.rows.rows_compiled_once); its rows are read afresh on every call.
 from datetime import date
 
 import pytest
-from django.db.models import Value
-from django.db.models.functions import Coalesce, NullIf
 
 from access.actor import actor_for_user
 from access.context import acting_as, all_tenants_UNSAFE
@@ -15,7 +13,12 @@ from learners.academic import cohort_for
 from learners.ledger import ledger_rebuild
 from learners.models import Learner
 from learners.progress import behind_first, with_progress
-from learners.selectors import COHORT_FIELDS, cohort_progress, rules_for_school
+from learners.selectors import (
+    COHORT_FIELDS,
+    cohort_progress,
+    rules_for_school,
+    shown_first_name,
+)
 
 from .test_query_counts import add_year_9_with_history
 
@@ -45,8 +48,7 @@ def fresh_rows(actor, side, *, as_at, **filters):
     progress = with_progress(pupils, rules=rules, as_at=as_at, cohorts=[cohort])
     if filters.get("behind"):
         progress = progress.filter(behind=True)
-    first_name = Coalesce(NullIf("preferred_first_name", Value("")), "legal_first_name")
-    return list(behind_first(progress).values(*COHORT_FIELDS, first_name=first_name))
+    return list(behind_first(progress).values(*COHORT_FIELDS, first_name=shown_first_name()))
 
 
 def year_9(actor, side, *, as_at=None, **filters):
